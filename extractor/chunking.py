@@ -1,0 +1,115 @@
+"""Chunking: split a report along its own section headings (一、… 六、, then （一）…).
+
+Headings are found even when scraping ran the whole report into one line: a numbered heading counts when it
+starts a line or follows the end of a sentence, and only the numbers that continue the sequence 一, 二, 三 …
+are kept, so a list item such as "三、依申请公开" quoted inside a sentence does not open a section.
+
+    >>> text = "前言。一、总体情况 我们做了工作。二、主动公开政府信息情况 见下表。三、收到和处理申请 无。"
+    >>> [(c.section, text[c.start:c.end]) for c in chunk_document(text)]  # doctest: +NORMALIZE_WHITESPACE
+    [('', '前言。'), ('一、总体情况', '一、总体情况 我们做了工作。'),
+     ('二、主动公开政府信息情况', '二、主动公开政府信息情况 见下表。'), ('三、收到和处理申请', '三、收到和处理申请 无。')]
+
+A section longer than `max_chars` is split further on its sub-headings (（一）…), then on sentence ends, so
+every chunk fits a small model's context:
+
+    >>> long = "一、概述 " + "第一句话。" * 5
+    >>> [len(c.text) for c in chunk_document(long, max_chars=12)]
+    [10, 10, 10]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMERALS = "一二三四五六七八九十"
+_HEADING = re.compile(rf"(?:^|(?<=[\n。;!?:]))\s*([{_NUMERALS}]{{1,2}})、")
+_SUBHEADING = re.compile(rf"(?:^|(?<=[\n。;!?:]))\s*\(([{_NUMERALS}]{{1,2}})\)")
+_SENTENCE_END = re.compile(r"(?<=[。!?;])")
+MAX_CHUNK_CHARS = 1500
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A slice of the normalized text: `text == document_text[start:end]`."""
+
+    section: str
+    start: int
+    end: int
+    text: str
+
+
+def chinese_numeral(numeral: str) -> int:
+    """Value of a heading numeral from 一 to 九十九.
+
+    >>> chinese_numeral("三"), chinese_numeral("十"), chinese_numeral("十二"), chinese_numeral("二十")
+    (3, 10, 12, 20)
+    """
+    digits = {c: i + 1 for i, c in enumerate(_NUMERALS[:9])}
+    if numeral == "十":
+        return 10
+    if numeral.startswith("十"):
+        return 10 + digits[numeral[1]]
+    if numeral.endswith("十"):
+        return digits[numeral[0]] * 10
+    if "十" in numeral:
+        return digits[numeral[0]] * 10 + digits[numeral[2]]
+    return digits[numeral]
+
+
+def section_starts(text: str, pattern: re.Pattern[str] = _HEADING) -> list[int]:
+    """Offsets of the headings that continue the sequence 一, 二, 三 … (a restart at 一 is allowed)."""
+    starts: list[int] = []
+    expected = 1
+    for match in pattern.finditer(text):
+        value = chinese_numeral(match.group(1))
+        if value == expected or (value == 1 and starts):
+            starts.append(match.start(1) - (1 if pattern is _SUBHEADING else 0))
+            expected = value + 1
+    return starts
+
+
+def chunk_document(text: str, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
+    """Split `text` into section chunks with offsets (see the module docstring)."""
+    starts = section_starts(text)
+    bounds = ([0] if not starts or starts[0] > 0 else []) + starts + [len(text)]
+    chunks: list[Chunk] = []
+    for start, end in zip(bounds, bounds[1:]):
+        if text[start:end].strip():
+            chunks.extend(_split_long(text, start, end, _heading_of(text, start), max_chars))
+    return chunks
+
+
+def _heading_of(text: str, start: int) -> str:
+    match = _HEADING.match(text, start)
+    if not match:
+        return ""
+    line_end = min(i for i in (text.find("\n", start), len(text)) if i >= 0)
+    title = re.match(r"[^。\n]{0,40}?(?=[。;:]|\s|$|\(|\d)", text[start:line_end])
+    return title.group(0).strip() if title else text[start:line_end][:20]
+
+
+def _split_long(text: str, start: int, end: int, section: str, max_chars: int) -> list[Chunk]:
+    if end - start <= max_chars:
+        return [Chunk(section, start, end, text[start:end])]
+    inner = [start + offset for offset in section_starts(text[start:end], _SUBHEADING) if offset > 0]
+    pieces = [start, *inner, end] if inner else [start, end]
+    cuts: list[int] = []
+    for piece_start, piece_end in zip(pieces, pieces[1:]):
+        cuts.extend(_sentence_cuts(text, piece_start, piece_end, max_chars))
+    cuts.append(end)
+    return [Chunk(section, a, b, text[a:b]) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
+
+
+def _sentence_cuts(text: str, start: int, end: int, max_chars: int) -> list[int]:
+    """Start offsets of pieces of at most `max_chars`, cut after sentence ends where possible."""
+    cuts = [start]
+    ends = [start + m.start() for m in _SENTENCE_END.finditer(text[start:end])] + [end]
+    last = start
+    for boundary in ends:
+        if boundary - cuts[-1] > max_chars and last > cuts[-1]:
+            cuts.append(last)
+        while boundary - cuts[-1] > max_chars:  # one sentence longer than the limit: hard cut
+            cuts.append(cuts[-1] + max_chars)
+        last = boundary
+    return cuts

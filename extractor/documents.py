@@ -1,0 +1,276 @@
+"""Documents: read a report file (.txt/.md, .html/.htm, .pdf, .docx) into one normalized text.
+
+Every later stage works on `Document.text`, the normalized text, and every offset points into it. Tables keep
+their structure in the text: an HTML or Word table row becomes one line with its cells separated by `` | ``
+(an empty cell stays visible as ``| |``), so the parsers can tell a blank cell from a missing one::
+
+    <tr><td>规章</td><td>0</td><td></td><td>3</td></tr>   ->   '规章 | 0 | | 3'
+
+Encodings are detected by content, not by name: a BOM, else strict UTF-8, else strict GB18030 (a superset of
+GBK and GB2312). A file that is none of these, or that is binary under a text name, is a `DocumentError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractor.errors import DocumentError
+from extractor.textnorm import normalize_text
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+MAX_BYTES = 50 * 1024 * 1024
+"""Far past any real report (the largest real PDFs with scanned annexes stay under 20 MB)."""
+MIN_TEXT_CHARS = 20
+
+
+@dataclass(frozen=True)
+class Document:
+    """A report ready for chunking: its normalized text and where it came from."""
+
+    path: str
+    format: str
+    encoding: str | None
+    sha256: str
+    text: str
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).stem
+
+
+def load_document(path: str | Path) -> Document:
+    """Read and normalize one report file; raise `DocumentError` with a one-line reason when it can't be.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "r.txt")
+    >>> _ = open(p, "wb").write("2018年全年主动公开政府信息２６４５条".encode("gbk"))
+    >>> doc = load_document(p)
+    >>> doc.encoding, doc.text
+    ('gb18030', '2018年全年主动公开政府信息2645条')
+    """
+    file = Path(path)
+    name = str(path)
+    if not file.exists():
+        raise DocumentError("no such file", path=name)
+    if not file.is_file():
+        raise DocumentError("not a regular file", path=name)
+    suffix = file.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(f"unsupported file type '{suffix or '(none)'}' (use {', '.join(SUPPORTED_SUFFIXES)})",
+                            path=name)
+    try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            raise DocumentError(f"file is {size // (1024 * 1024)} MB, past the {MAX_BYTES // (1024 * 1024)} MB limit",
+                                path=name)
+        data = file.read_bytes()
+    except PermissionError:
+        raise DocumentError("permission denied", path=name) from None
+    except OSError as exc:
+        raise DocumentError(f"cannot read file ({exc.strerror or exc})", path=name) from None
+    if not data.strip():
+        raise DocumentError("file is empty", path=name)
+    encoding: str | None = None
+    if suffix == ".pdf":
+        raw, fmt = _pdf_text(data, name), "pdf"
+    elif suffix == ".docx":
+        raw, fmt = _docx_text(data, name), "docx"
+    else:
+        raw, encoding = decode_bytes(data, name)
+        fmt = "html" if suffix in (".html", ".htm") or _looks_like_html(raw) else "txt"
+        if fmt == "html":
+            raw = html_to_text(raw)
+    text = normalize_text(raw)
+    if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
+        raise DocumentError("no text found in the document", path=name)
+    return Document(path=name, format=fmt, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(), text=text)
+
+
+def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:
+    """Decode text by content: BOMs, then strict UTF-8, then strict GB18030.
+
+    >>> decode_bytes("政府信息".encode("utf-8"))
+    ('政府信息', 'utf-8')
+    >>> decode_bytes("政府信息".encode("gbk"))
+    ('政府信息', 'gb18030')
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if _is_binary(data):
+        raise DocumentError("binary data, not text", path=name)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise DocumentError("text is neither UTF-8 nor GB18030/GBK", path=name)
+
+
+def _is_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control > len(sample) * 0.05
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:2000].lower()
+    return "<html" in head or "<!doctype html" in head or ("<body" in head and "</" in head)
+
+
+# ------------------------------------------------------------------------------------------------- HTML
+_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+               "header", "footer", "table", "tbody", "thead", "tr", "blockquote", "pre", "hr", "dd", "dt", "title"}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
+
+
+def html_to_text(markup: str) -> str:
+    """Render HTML as plain text: block elements on their own lines, each table row as `cell | cell`.
+
+    >>> html_to_text("<p>二、主动公开</p><table><tr><td>规章</td><td>0</td><td></td></tr></table>")
+    '二、主动公开\\n规章 | 0 |'
+    """
+    import lxml.html  # noqa: PLC0415 - heavy import only for HTML inputs
+
+    markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (ValueError, lxml.etree.ParserError):
+        return markup
+    parts: list[str] = []
+    _render(root, parts)
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(parts))
+    return re.sub(r"\n{2,}", "\n", text).strip()
+
+
+def _render(element: object, parts: list[str]) -> None:
+    tag = getattr(element, "tag", None)
+    if not isinstance(tag, str):  # comments, processing instructions
+        tail = getattr(element, "tail", None)
+        if tail:
+            parts.append(tail)
+        return
+    tag = tag.lower()
+    if tag in _SKIP_TAGS:
+        if element.tail:  # type: ignore[attr-defined]
+            parts.append(element.tail)  # type: ignore[attr-defined]
+        return
+    if tag == "tr":
+        cells = [_cell_text(cell) for cell in element if isinstance(cell.tag, str)  # type: ignore[attr-defined]
+                 and cell.tag.lower() in ("td", "th")]
+        parts.append("\n" + " | ".join(cells) + "\n")
+    else:
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if element.text:  # type: ignore[attr-defined]
+            parts.append(element.text)  # type: ignore[attr-defined]
+        for child in element:  # type: ignore[attr-defined]
+            _render(child, parts)
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+    if element.tail:  # type: ignore[attr-defined]
+        parts.append(element.tail)  # type: ignore[attr-defined]
+
+
+def _cell_text(cell: object) -> str:
+    text = cell.text_content()  # type: ignore[attr-defined]
+    return re.sub(r"\s+", " ", text).strip().replace("|", "/")
+
+
+# -------------------------------------------------------------------------------------------------- PDF
+_LIST_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d))")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?)\s*$")
+"""Page numbers are dropped before wrapped lines are joined, so a paragraph that runs over a page joins up."""
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    import pypdfium2 as pdfium  # noqa: PLC0415
+
+    if not data.startswith(b"%PDF"):
+        raise DocumentError("not a PDF file (no %PDF header)", path=name)
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        reason = str(exc).lower()
+        if "password" in reason:
+            raise DocumentError("PDF is encrypted (password required)", path=name) from None
+        raise DocumentError(f"PDF cannot be opened ({exc})", path=name) from None
+    try:
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    lines = [line for page in pages for line in page.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+             if not _PAGE_NUMBER.match(line)]
+    if len(re.sub(r"\s", "", "".join(lines))) < MIN_TEXT_CHARS:
+        raise DocumentError("PDF has no text layer (scanned images?); OCR it first", path=name)
+    return join_wrapped_lines(lines)
+
+
+def join_wrapped_lines(lines: list[str]) -> str:
+    """Join lines a PDF wrapped at the right margin, keep short lines (headings, table rows) apart.
+
+    A line is a wrap when it is nearly as wide as the page's text column and does not end a sentence.
+
+    >>> join_wrapped_lines(["一、总体情况", "2023年，我区在政府网站平台主动公开政", "府信息1136条。", "规章 0 0 0"])
+    '一、总体情况\\n2023年，我区在政府网站平台主动公开政府信息1136条。\\n规章 0 0 0'
+    """
+    widths = sorted(_display_width(line.strip()) for line in lines if line.strip())
+    if not widths:
+        return ""
+    column = widths[min(len(widths) - 1, int(len(widths) * 0.9))]
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        stripped = line.strip()
+        if joining and out and stripped and not _LIST_MARKER.match(stripped):
+            out[-1] += stripped
+        else:
+            out.append(stripped)
+        joining = bool(stripped) and _display_width(stripped) >= 0.85 * column and not re.search(r"[。！？；：!?;:]$", stripped)
+    return "\n".join(out)
+
+
+def _display_width(line: str) -> float:
+    return sum(0.5 if ord(ch) < 128 else 1.0 for ch in line)
+
+
+# ------------------------------------------------------------------------------------------------- DOCX
+def _docx_text(data: bytes, name: str) -> str:
+    import docx  # noqa: PLC0415
+    from docx.table import Table  # noqa: PLC0415
+    from docx.text.paragraph import Paragraph  # noqa: PLC0415
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise DocumentError("not a Word .docx file (not a zip package)", path=name)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many kinds for a broken package
+        raise DocumentError(f"corrupt .docx ({type(exc).__name__})", path=name) from None
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(block, document).text)
+        elif tag == "tbl":
+            for row in Table(block, document).rows:
+                cells, seen = [], set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # a merged cell is returned once per grid column
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(re.sub(r"\s+", " ", cell.text).strip().replace("|", "/"))
+                lines.append(" | ".join(cells))
+    return "\n".join(lines)

@@ -1,0 +1,194 @@
+"""The national tables of 2019 (国办公开办函〔2019〕60号) and of the 2021 revision (〔2021〕30号).
+
+Three tables: section 二 (主动公开, rows 规章 … 政府集中采购), section 三 (申请: 7 applicant columns per row) and
+section 四 (复议/诉讼: one row of 15 cells). The two versions differ in section 二's columns and in section 三's
+（六）其他处理, which 2021 splits into three rows. Which version a table is comes from its own header words:
+
+    >>> version_of("信息内容 本年制发件数 本年废止件数 现行有效件数")
+    'gov2021'
+    >>> version_of("信息内容 本年新制作数量 本年新公开数量 对外公开总数量")
+    'gov2019'
+
+Run-together rows are split with the table's own arithmetic: each row's 总计 is the sum of its six applicant
+columns; per column, 一 + 二 = (七) + 四 and (七) is the sum of the outcome rows (一)…(六); each section-四 group's
+总计 is the sum of its four results.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.parsers.records import ParseResult
+from extractor.parsers.rows import (
+    COLUMNS_7,
+    Equation,
+    RowSpec,
+    distrust_splits_where_cells_dropped,
+    field_values,
+    fuzzy,
+    read_rows,
+    resolve,
+)
+
+SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
+APPEAL_COLUMNS = tuple(f"{group}.{col}" for group in ("reconsideration", "litigation_direct",
+                                                      "litigation_after_reconsideration")
+                       for col in ("upheld", "corrected", "other", "pending", "total"))
+APPEAL_SUMS = ((4, (0, 1, 2, 3)), (9, (5, 6, 7, 8)), (14, (10, 11, 12, 13)))
+
+_R = "stats_2019.requests."
+
+
+def _row(key: str, label: str, marker: str = "") -> RowSpec:
+    """A section-三 row; `marker` is its list number ("一、", "(一)", "1."), optional in the printed label."""
+    prefix = ""
+    if marker:
+        number = re.escape(marker.strip("、.()"))
+        prefix = rf"(?:[(]?{number}[)、.,]?\s*)?" if marker.startswith("(") else rf"(?:{number}\s*[、.,]\s*)?"
+    return RowSpec(_R + key, prefix + fuzzy(label), COLUMNS_7, sums=SUM_7)
+
+
+def request_rows(version: str) -> list[RowSpec]:
+    rows = [
+        _row("new_received", "本年新收政府信息公开申请数量", "一、"),
+        _row("carried_over", "上年结转政府信息公开申请数量", "二、"),
+        _row("granted", "予以公开", "(一)"),
+        _row("partially_granted", "部分公开", "(二)"),
+        _row("denied.state_secret", "属于国家秘密", "1."),
+        RowSpec(_R + "denied.prohibited_by_law", r"(?:2\s*[、.,]\s*)?其他\s*法\s*律\s*行\s*政\s*(?:法\s*规\s*)?(?:禁\s*)?止\s*公\s*开",
+                COLUMNS_7, sums=SUM_7),
+        _row("denied.three_safeties", "危及“三安全一稳定”", "3."),
+        _row("denied.third_party", "保护第三方合法权益", "4."),
+        _row("denied.internal_affairs", "属于三类内部事务信息", "5."),
+        _row("denied.process_info", "属于四类过程性信息", "6."),
+        _row("denied.enforcement_files", "属于行政执法案卷", "7."),
+        _row("denied.query_matters", "属于行政查询事项", "8."),
+        _row("unable.not_held", "本机关不掌握相关政府信息", "1."),
+        _row("unable.needs_creation", "没有现成信息需要另行制作", "2."),
+        _row("unable.unclear", "补正后申请内容仍不明确", "3."),
+        _row("not_processed.petition", "信访举报投诉类申请", "1."),
+        _row("not_processed.duplicate", "重复申请", "2."),
+        _row("not_processed.publication", "要求提供公开出版物", "3."),
+        _row("not_processed.mass_repeated", "无正当理由大量反复申请", "4."),
+        _row("not_processed.confirm_or_reissue", "要求行政机关确认或重新出具已获取信息", "5."),
+        RowSpec(_R + "other", r"\(六\)\s*其\s*他\s*处\s*理|(?<![\u4e00-\u9fff])其他处理", COLUMNS_7, sums=SUM_7,
+                may_be_blank=version == "gov2021"),
+    ]
+    if version == "gov2021":
+        rows += [
+            _row("other_detail.overdue_amendment", "申请人无正当理由逾期不补正", "1."),
+            _row("other_detail.overdue_fee", "申请人逾期未按收费通知要求缴纳费用", "2."),
+            RowSpec(_R + "other_detail.other", r"3\s*[、.,]\s*其\s*他(?!\s*[\u4e00-\u9fff]{2})", COLUMNS_7, sums=SUM_7),
+        ]
+    rows += [
+        RowSpec(_R + "total", r"(?:\(七\)\s*)?总\s*计(?=[\s|]*\d)", COLUMNS_7, sums=SUM_7),
+        _row("carried_forward", "结转下年度继续办理", "四、"),
+    ]
+    return rows
+
+
+_OUTCOME_ROWS = ["granted", "partially_granted"] + [f"denied.{k}" for k in (
+    "state_secret", "prohibited_by_law", "three_safeties", "third_party", "internal_affairs", "process_info",
+    "enforcement_files", "query_matters")] + [f"unable.{k}" for k in ("not_held", "needs_creation", "unclear")] + [
+    f"not_processed.{k}" for k in ("petition", "duplicate", "publication", "mass_repeated", "confirm_or_reissue")]
+_OTHER_DETAIL = [f"other_detail.{k}" for k in ("overdue_amendment", "overdue_fee", "other")]
+
+
+def request_equations(version: str, present: set[str]) -> list[Equation]:
+    """Section 三's column arithmetic, over the rows that were found."""
+    def cell(key: str, column: int) -> tuple[str, int]:
+        return (_R + key, column)
+
+    equations = []
+    other_rows = ["other"] if "stats_2019.requests.other" in present or version != "gov2021" else _OTHER_DETAIL
+    for column in range(7):
+        equations.append(Equation((cell("new_received", column), cell("carried_over", column)),
+                                  (cell("total", column), cell("carried_forward", column))))
+        equations.append(Equation(tuple(cell(k, column) for k in _OUTCOME_ROWS + other_rows),
+                                  (cell("total", column),)))
+        if version == "gov2021":
+            equations.append(Equation(tuple(cell(k, column) for k in _OTHER_DETAIL), (cell("other", column),)))
+    return equations
+
+
+_P = "stats_2019.proactive."
+
+
+def proactive_rows(version: str) -> list[RowSpec]:
+    if version == "gov2021":
+        documents = ("issued", "repealed", "in_force")
+        return [
+            RowSpec(_P + "regulations", r"规\s*章", documents),
+            RowSpec(_P + "normative_documents", r"(?:行\s*政\s*)?规\s*范\s*性\s*文\s*件", documents),
+            RowSpec(_P + "licensing", fuzzy("行政许可"), ("decisions",)),
+            RowSpec(_P + "penalties", fuzzy("行政处罚"), ("decisions",)),
+            RowSpec(_P + "coercion", fuzzy("行政强制"), ("decisions",)),
+            RowSpec(_P + "fees", fuzzy("行政事业性收费"), ("amount",), money=(0,)),
+        ]
+    items = ("previous_year_items", "change", "decisions")
+    return [
+        RowSpec(_P + "regulations", r"规\s*章", ("issued", "published", "total")),
+        RowSpec(_P + "normative_documents", r"(?:行\s*政\s*)?规\s*范\s*性\s*文\s*件", ("issued", "published", "total")),
+        RowSpec(_P + "licensing", fuzzy("行政许可"), items, signed=(1,)),
+        RowSpec(_P + "other_services", fuzzy("其他对外管理服务事项"), items, signed=(1,)),
+        RowSpec(_P + "penalties", fuzzy("行政处罚"), items, signed=(1,)),
+        RowSpec(_P + "coercion", fuzzy("行政强制"), items, signed=(1,)),
+        RowSpec(_P + "fees", fuzzy("行政事业性收费"), ("previous_year_items", "change"), signed=(1,)),
+        RowSpec(_P + "procurement", fuzzy("政府集中采购"), ("items", "amount"), money=(1,)),
+    ]
+
+
+def version_of(text: str) -> str | None:
+    """'gov2021' or 'gov2019' from the table header words in `text`, None when neither appears."""
+    if re.search(r"本年制发件数|本年废止件数|现行有效件数|本年处理决定数量|本年收费金额|逾期不补正", text):
+        return "gov2021"
+    if re.search(r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|采购项目数量", text):
+        return "gov2019"
+    return None
+
+
+_SECTION_2 = re.compile(r"第\s*二\s*十\s*条\s*第\s*\(\s*一\s*\)\s*项|信\s*息\s*内\s*容")
+_SECTION_3 = re.compile(r"本\s*年\s*新\s*收\s*政\s*府\s*信\s*息\s*公\s*开\s*申\s*请\s*数\s*量")
+_SECTION_4 = re.compile(r"行政复议[、,]?\s*(?:行政诉讼|提起行政诉讼)情况|行政复议[^。\n]{0,12}行政诉讼情况")
+
+
+def parse_2019_tables(text: str, version: str) -> ParseResult:
+    """Read sections 二, 三 and 四 of a 2019- or 2021-format report (`version` is 'gov2019' or 'gov2021')."""
+    result = ParseResult()
+    start_3 = _SECTION_3.search(text)
+    start_2 = _SECTION_2.search(text)
+    if start_2 and (start_3 is None or start_2.start() < start_3.start()):
+        end_2 = start_3.start() if start_3 else len(text)
+        readings = distrust_splits_where_cells_dropped(
+            read_rows(text, proactive_rows(version), start_2.start(), end_2, max_gap=400))
+        cells, warnings = resolve(readings, [])
+        result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings), bool(readings))
+    section_4 = _SECTION_4.search(text, start_3.start() if start_3 else 0)
+    if start_3:
+        # the request table starts at its first row label; its heading may sit a line above
+        begin = max(0, start_3.start() - 12)
+        end_3 = section_4.start() if section_4 else len(text)
+        specs = request_rows(version)
+        readings = distrust_splits_where_cells_dropped(read_rows(text, specs, begin, end_3, max_gap=600))
+        present = {r.spec.key for r in readings if r.candidates}
+        cells, warnings = resolve(readings, request_equations(version, present))
+        result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings), bool(readings))
+    if section_4:
+        result += _parse_appeals(text, section_4.end())
+    return result
+
+
+def _parse_appeals(text: str, start: int) -> ParseResult:
+    """Section 四: one row of 15 cells after the header's last 总计, or three 5-cell tables, one per group."""
+    end = min(len(text), start + 900)
+    last_total = r"总\s*计(?=[\s|]*\d)"
+    readings = read_rows(text, [RowSpec("stats_2019.appeals", last_total, APPEAL_COLUMNS, sums=APPEAL_SUMS)],
+                         start, end)
+    if not any(r.candidates for r in readings):
+        groups = [RowSpec(f"stats_2019.appeals.{group}", last_total, ("upheld", "corrected", "other", "pending", "total"), sums=APPEAL_SUMS[:1])
+            for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")]
+        grouped = read_rows(text, groups, start, end)
+        if len(grouped) == 3 and all(r.candidates for r in grouped):
+            readings = grouped
+    cells, warnings = resolve(readings, [])
+    return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings), bool(readings))
