@@ -34,7 +34,7 @@ MAX_CANDIDATES = 2000
 MAX_FILLER = 45
 _UNIT = r"(?:万元|人次|元|条|件|次|个|人|篇|期|场|项|份|家|起)"
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_RUN = re.compile(r"[0-9.+-]+")
+_RUN = re.compile(r"(?:[+-]?\d+(?:\.\d+)?)+")
 _NOT_A_CELL_SUFFIX = "年月日号%‰余多倍"
 
 

@@ -1,0 +1,163 @@
+"""The commonest prose statements of the table quantities, and stated zeros.
+
+Each rule reads one clause (text between 。；, or a line break). A clause that speaks of another period
+(累计, 历年, 以来, 截至, 同比, 上年, another year) or gives an approximation (300余, 近百, 约) yields nothing:
+null beats wrong.
+
+    >>> found = parse_prose("2018年,全市共受理政府信息公开申请25件。", "legacy", 2018)
+    >>> [(v.path, v.value, v.quote) for v in found.values]
+    [('stats_legacy.requests.received', 25, '受理政府信息公开申请25件')]
+    >>> [v.path for v in parse_prose("《条例》实施以来累计主动公开政府信息373127条。", "legacy", 2017).values]
+    []
+    >>> [(v.path, v.value) for v in parse_prose("本年度未发生政府信息公开行政复议、行政诉讼案件。", "gov2021", 2022).values]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('stats_2019.appeals.reconsideration.total', 0), ('stats_2019.appeals.litigation_direct.total', 0),
+     ('stats_2019.appeals.litigation_after_reconsideration.total', 0)]
+
+Which key a quantity goes to depends on the report's format: a 2019/2021 report's tables have cells for requests
+and appeals (`stats_2019`), but none for proactive totals or policy interpretations (`stats_legacy`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from extractor.parsers.records import FieldValue, ParseResult
+
+N = r"(?P<n>\d+)"
+_CHANNEL_WORDS = r"网站|网|微博|微信|渠道|平台|公报|新媒体|栏目|专栏|客户端"
+_OTHER_PERIOD = re.compile(r"累计|历年|以来|截至|截止|同比|上年|去年|上一年|往年|增长|下降|提高|减少")
+_APPROXIMATE_AFTER = re.compile(r"\s*(?:余|多|左右|以上|万|亿)")
+_APPROXIMATE_BEFORE = re.compile(r"(?:近|约|超过|逾|达到?|将近)\s*$")
+_CLAUSE = re.compile(r"[^。;!?\n]+")
+
+
+@dataclass(frozen=True)
+class ProseRule:
+    """A statement pattern and the key its number fills; `zero` rules state a 0 with no digit."""
+
+    legacy_key: str | None
+    modern_key: str | None
+    pattern: str
+    zero: bool = False
+    money_per_yuan: bool = False
+
+
+_L = "stats_legacy."
+_M = "stats_2019."
+RULES = [
+    ProseRule(_L + "proactive.total", _L + "proactive.total",
+              rf"^(?:(?!{_CHANNEL_WORDS}).)*?主动公开(?:各类|各种)?(?:政府)?信息(?:共计?|总数|合计)?{N}\s*(?:条|件)"),
+    ProseRule(_L + "proactive.channels.website", _L + "proactive.channels.website",
+              rf"(?:政府|门户)网站(?:平台)?(?:上)?(?:主动)?(?:公开|发布)(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
+    ProseRule(_L + "requests.received", _M + "requests.new_received.total",
+              rf"(?:受理|收到|接收|接到)(?:[^,。;:咨询]{{0,10}}?)(?:政府信息公开|依申请公开|信息公开)(?:的)?(?:申请)?(?:事项|件)?"
+              rf"(?:共计?|合计)?{N}\s*(?:件|条|个|份|宗)"),
+    ProseRule(_L + "appeals.reconsideration.total", _M + "appeals.reconsideration.total",
+              rf"(?<!复议后提起)行政复议(?:案件)?(?:共计?)?{N}\s*(?:件|起|宗|个)"),
+    ProseRule(_L + "appeals.litigation.total", None, rf"(?<![复议][和及与、])行政诉讼(?:案件)?(?:共计?)?{N}\s*(?:件|起|宗|个)"),
+    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
+              rf"(?:发布|制作|推出|开展|刊发|编发)(?:了)?[^,。;]{{0,8}}?政策解读(?:稿件|材料|信息|文章|产品)?(?:共计?)?"
+              rf"{N}\s*(?:篇|条|件|期|个|次)"),
+    ProseRule(_L + "responses.press_conferences", _L + "responses.press_conferences",
+              rf"(?<!参加)新闻发布会(?:共计?)?{N}\s*(?:场|次)"),
+    ProseRule(_L + "responses.online_interviews", _L + "responses.online_interviews",
+              rf"在线访谈(?:活动|节目)?(?:共计?)?{N}\s*(?:次|期|场)"),
+    ProseRule(_L + "responses.hotspots", _L + "responses.hotspots",
+              rf"回应(?:公众|社会)?(?:关注)?(?:的)?热点(?:问题)?(?:和|或|及|、)?(?:重大)?舆情(?:共计?)?{N}\s*(?:次|件|条)"),
+    ProseRule(_L + "responses.weibo_wechat", _L + "responses.weibo_wechat", rf"微博微信回应(?:事件)?{N}\s*(?:次|件)"),
+    ProseRule(_L + "proactive.channels.weibo", _L + "proactive.channels.weibo", rf"政务微博(?:公开|发布)(?:政府)?(?:信息)?{N}\s*条"),
+    ProseRule(_L + "proactive.channels.wechat", _L + "proactive.channels.wechat", rf"政务微信(?:公开|发布)(?:政府)?(?:信息)?{N}\s*条"),
+    ProseRule(_L + "requests.outcomes.already_public", None, rf"属于已主动公开(?:范围)?(?:的)?(?:信息)?{N}\s*(?:件|条)"),
+    ProseRule(_L + "requests.outcomes.not_this_agency", None, rf"不属于本(?:行政)?机关公开(?:范围)?(?:的)?(?:信息)?{N}\s*(?:件|条)"),
+    ProseRule(_L + "requests.outcomes.not_exist", None, rf"申请(?:的)?信息不存在{N}\s*(?:件|条)"),
+    ProseRule(_L + "requests.outcomes.other_channel", None, rf"告知(?:通过)?其他途径办理{N}\s*(?:件|条)"),
+    ProseRule(_L + "operations.fees_collected", _L + "operations.fees_collected",
+              rf"收取[^。;,]{{0,16}}?(?:费用?|处理费)(?:共计?)?{N}\s*元", money_per_yuan=True),
+    ProseRule(_L + "operations.fees_collected", _L + "operations.fees_collected",
+              r"(?:未|没有|不)(?:发生|收取)(?:任何)?[^。;,]{0,16}?(?:费用|收费|处理费)", zero=True),
+    ProseRule(_L + "operations.fees_waived", None,
+              r"(?:未|没有|不)(?:发生|收取)[^。;]{0,20}?收费(?:和|及|与|、)减免", zero=True),
+    ProseRule(_L + "requests.received", _M + "requests.new_received.total",
+              r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开)(?:的)?申请", zero=True),
+]
+_ZERO_APPEALS = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|接到)?[^。;]{0,30}?行政复议")
+_ZERO_LITIGATION = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|接到)?[^。;]{0,40}?行政诉讼")
+
+
+def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
+    """Read prose statements of table quantities from the whole text (see module docstring)."""
+    modern = template in ("gov2019", "gov2021")
+    found: dict[str, list[FieldValue]] = defaultdict(list)
+    for clause in _CLAUSE.finditer(text):
+        body = clause.group(0)
+        if _OTHER_PERIOD.search(body) and not re.search(r"(?:全年|本年度?)累计", body) or _other_year(body, year):
+            continue
+        for rule in RULES:
+            key = rule.modern_key if modern else rule.legacy_key
+            if key is None:
+                continue
+            if "appeals" in key and _zero_appeals(body, 0, modern):
+                continue  # "受理行政复议1起…没有因政府信息公开而被提起的行政复议": the 1 is not about disclosure
+            for match in re.finditer(rule.pattern, body):
+                value = _value(rule, match, body)
+                if value is not None:
+                    start = clause.start() + match.start()
+                    found[key].append(FieldValue(key, value, match.group(0), start, clause.start() + match.end()))
+        for value in _zero_appeals(body, clause.start(), modern):
+            found[value.path].append(value)
+    values, warnings = [], []
+    for key, candidates in found.items():
+        distinct = {v.value for v in candidates}
+        if len(distinct) == 1:
+            values.append(candidates[0])
+        else:
+            warnings.append(f"{key}: the prose states different figures ({', '.join(map(str, sorted(distinct)))}); "
+                            "left null")
+    return ParseResult(tuple(values), tuple(warnings))
+
+
+def _other_year(clause: str, year: int | None) -> bool:
+    years = {int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年", clause)}
+    return year is not None and bool(years) and year not in years
+
+
+def _value(rule: ProseRule, match: re.Match[str], clause: str) -> int | float | None:
+    if rule.zero:
+        return 0
+    if _APPROXIMATE_AFTER.match(clause, match.end()) or _APPROXIMATE_BEFORE.search(clause[:match.start("n")]):
+        return None
+    number = int(match.group("n"))
+    return number / 10000 if rule.money_per_yuan else number
+
+
+def _zero_appeals(clause: str, offset: int, modern: bool) -> list[FieldValue]:
+    """"未发生…行政复议、行政诉讼" states zero appeals of each kind the clause names."""
+    values: list[FieldValue] = []
+    for part in re.finditer(r"[^,]+", clause):
+        if not re.search(r"\d|纠错|纠正|败诉|被撤销", part.group(0)):
+            values.extend(_zero_appeals_in(part.group(0), offset + part.start(), modern))
+    return values
+
+
+def _zero_appeals_in(clause: str, offset: int, modern: bool) -> list[FieldValue]:
+    values = []
+    reconsideration = _ZERO_APPEALS.search(clause)
+    litigation = _ZERO_LITIGATION.search(clause)
+    if reconsideration:
+        key = "stats_2019.appeals.reconsideration.total" if modern else "stats_legacy.appeals.reconsideration.total"
+        values.append(FieldValue(key, 0, reconsideration.group(0), offset + reconsideration.start(),
+                                 offset + reconsideration.end()))
+    if litigation:
+        keys = (["stats_2019.appeals.litigation_direct.total", "stats_2019.appeals.litigation_after_reconsideration.total"]
+                if modern else ["stats_legacy.appeals.litigation.total"])
+        values.extend(FieldValue(k, 0, litigation.group(0), offset + litigation.start(), offset + litigation.end())
+                      for k in keys)
+    if (reconsideration or litigation) and not modern and re.search(r"申诉|举报|投诉", clause):
+        complaint = re.search(r"(?:未|没有|无)[^。;]*?(?:申诉|举报|投诉)", clause)
+        if complaint:
+            values.append(FieldValue("stats_legacy.appeals.complaints", 0, complaint.group(0),
+                                     offset + complaint.start(), offset + complaint.end()))
+    return values

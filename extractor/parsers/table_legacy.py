@@ -1,0 +1,157 @@
+"""The legacy statistics tables used up to the 2018 reports: the national form and Fujian's form.
+
+The national form (政府信息公开情况统计表) has one value per row, sometimes after a unit column::
+
+    (一)收到申请数25          ->  stats_legacy.requests.received = 25
+    (三)接受培训人员数人次130  ->  stats_legacy.operations.trainees = 130
+
+    >>> result = parse_legacy_table("(一)收到申请数25\\n1.当面申请数0\\n2.传真申请数0\\n3.网络申请数16\\n4.信函申请数9")
+    >>> [(v.path.rsplit(".", 1)[-1], v.value) for v in result.values]
+    [('received', 25), ('in_person', 0), ('fax', 0), ('online', 16), ('letter', 9)]
+
+Fujian's form prints two value columns, the report year and 历年累计 (cumulative since 2008); only the year's
+column is ever taken, whichever side it is printed on:
+
+    >>> text = "指标名称\\n计量单位\\n2017\\n历年累计\\n受理政府信息公开申请总数\\n154\\n1844"
+    >>> [(v.path, v.value) for v in parse_fujian_form(text).values]
+    [('stats_legacy.requests.received', 154)]
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.parsers.records import ParseResult
+from extractor.parsers.rows import Equation, RowSpec, field_values, fuzzy, read_rows, resolve
+
+_L = "stats_legacy."
+
+
+def _one(key: str, label: str) -> RowSpec:
+    return RowSpec(_L + key, label)
+
+
+NATIONAL_ROWS = [
+    _one("proactive.total", r"主动公开政府信息数"),
+    _one("proactive.normative_docs", r"主动公开规范性文件数"),
+    _one("proactive.normative_docs_issued", r"制发规范性文件总数"),
+    _one("proactive.channels.gazette", r"政府公报公开政府信息数"),
+    _one("proactive.channels.website", r"政府网站公开政府信息数"),
+    _one("proactive.channels.weibo", r"政务微博公开政府信息数"),
+    _one("proactive.channels.wechat", r"政务微信公开政府信息数"),
+    _one("proactive.channels.other", r"其他方式公开政府信息数"),
+    _one("responses.hotspots", r"回应公众关注热点或重大舆情数"),
+    _one("responses.press_conferences", r"参加或举办新闻发布会总次数"),
+    _one("responses.press_conferences_by_leaders", r"主要负责同志参加新闻发布会次数"),
+    _one("responses.online_interviews", r"政府网站在线访谈次数"),
+    _one("responses.online_interviews_by_leaders", r"主要负责同志参加政府网站在线访谈次数"),
+    _one("responses.policy_interpretations", r"政策解读稿件发布数"),
+    _one("responses.weibo_wechat", r"微博微信回应事件数"),
+    _one("responses.other", r"其他方式回应事件数"),
+    _one("requests.received", r"收到申请数"),
+    _one("requests.channels.in_person", r"当面申请数"),
+    _one("requests.channels.letter_or_fax", r"信函、?传真申请数"),
+    _one("requests.channels.fax", r"(?<![函、])传真申请数"),
+    _one("requests.channels.online", r"网络申请数"),
+    _one("requests.channels.letter", r"信函申请数"),
+    _one("requests.channels.email", r"电子邮件申请数"),
+    _one("requests.channels.other", r"其他形式申请数"),
+    _one("requests.completed", r"申请办结数"),
+    _one("requests.completed_on_time", r"按时办结数"),
+    _one("requests.completed_extended", r"延期办结数"),
+    _one("requests.answered", r"申请答复数"),
+    _one("requests.outcomes.already_public", r"属于已主动公开范围数"),
+    _one("requests.outcomes.granted", r"(?<!部分)同意公开答复数"),
+    _one("requests.outcomes.partially_granted", r"同意部分公开答复数"),
+    _one("requests.outcomes.denied", r"不同意公开答复数"),
+    _one("requests.outcomes.denied_reasons.state_secret", r"涉及国家秘\(?密\)?"),
+    _one("requests.outcomes.denied_reasons.commercial_secret", r"涉及商业秘\(?密\)?"),
+    _one("requests.outcomes.denied_reasons.personal_privacy", r"涉及个人隐私"),
+    _one("requests.outcomes.denied_reasons.endangers_security", fuzzy("危及国家安全、公共安全、经济安全和社会稳定")),
+    _one("requests.outcomes.denied_reasons.not_government_info", r"不是《条例》所指政府信息"),
+    _one("requests.outcomes.denied_reasons.other_legal", r"法律法规规定的其他情形"),
+    _one("requests.outcomes.not_this_agency", r"不属于本行政机关公开数"),
+    _one("requests.outcomes.not_exist", r"申请信息不存在数"),
+    _one("requests.outcomes.amend_notice", r"告知作出更改补充数"),
+    _one("requests.outcomes.other_channel", r"告知通过其他途径办理数"),
+    _one("appeals.reconsideration.total", r"行政复议数量"),
+    _one("appeals.reconsideration.upheld", r"维持具体行政行为数"),
+    _one("appeals.reconsideration.corrected", r"被依法纠错数"),
+    _one("appeals.reconsideration.other", r"其他情形数"),
+    _one("appeals.litigation.total", r"行政诉讼数量"),
+    _one("appeals.litigation.upheld", r"维[持护]具体行政行为或者驳回原告诉讼请求数"),
+    _one("appeals.litigation.corrected", r"被依法纠错数"),
+    _one("appeals.litigation.other", r"其他情形数"),
+    _one("appeals.complaints", r"举报投诉数量|行政申诉、?举报数"),
+    _one("operations.fees_collected", r"依申请公开信息收取的费用"),
+    _one("operations.fees_waived", r"收费减免金额|减免(?:的)?费用"),
+    _one("operations.dedicated_units", r"政府信息公开工作专门机构数"),
+    _one("operations.reading_points", r"设置政府信息公开查阅点数"),
+    _one("operations.staff_total", r"从事政府信息公开工作人员数"),
+    _one("operations.staff_full_time", fuzzy("专职人员数") + r"(?:\([^()]{0,40}\))?"),
+    _one("operations.staff_part_time", r"兼职人员数"),
+    _one("operations.budget", fuzzy("政府信息公开专项经费") + r"(?:\([^()]{0,60}\))?"),
+    _one("operations.meetings", r"召开政府信息公开工作会议或专题会议数"),
+    _one("operations.trainings", r"举办各类培训班数"),
+    _one("operations.trainees", r"接受培训人员数"),
+]
+_MONEY = {"operations.fees_collected", "operations.fees_waived", "operations.budget"}
+NATIONAL_ROWS = [RowSpec(s.key, s.label, money=(0,) if s.key[len(_L):] in _MONEY else ()) for s in NATIONAL_ROWS]
+
+_ANCHOR = re.compile(r"(?:\(一\)|一、)?\s*主动公开政府信息数|统计指标|收到申请数|行政复议数量")
+
+
+def parse_legacy_table(text: str) -> ParseResult:
+    """Read the national legacy table (one value per row), wherever its first row label appears."""
+    anchor = _ANCHOR.search(text)
+    if anchor is None:
+        return ParseResult()
+    readings = read_rows(text, NATIONAL_ROWS, anchor.start(), max_gap=500)
+    readings = [r for r in readings if r.candidates or r.problem]
+    if len([r for r in readings if r.candidates]) < 5:  # a few labels in prose are not a table
+        return ParseResult()
+    cells, warnings = resolve(readings, [])
+    values = tuple(v for v in field_values(text, readings, cells) if not _prose_number(text, v.end))
+    return ParseResult(values, tuple(warnings), True)
+
+
+def _prose_number(text: str, end: int) -> bool:
+    return bool(re.match(r"[年月日%]", text[end:end + 1]))
+
+
+_FUJIAN_ROWS = [
+    ("proactive.total", r"主动公开文件数"),
+    ("proactive.channels.website", r"政府网站公开数"),
+    ("proactive.channels.gazette", r"政府公报(?:公开)?数"),
+    ("requests.received", r"受理政府信息公开申请总数"),
+    ("requests.channels.in_person", r"当面申请数"),
+    ("requests.channels.online", r"网络申请数"),
+    ("requests.channels.letter_or_fax", r"信函、?传真申请数"),
+    ("requests.answered", r"对申请的答复总数"),
+    ("requests.outcomes.granted", r"(?<!部分)同意公开答复数"),
+    ("requests.outcomes.partially_granted", r"同意部分公开答复数"),
+    ("requests.outcomes.denied", r"不予公开答复数"),
+    ("requests.outcomes.other", r"其他类型答复数"),
+    ("appeals.complaints", r"接受行政申诉、?举报数"),
+    ("appeals.reconsideration.total", r"行政复议数"),
+    ("appeals.litigation.total", r"行政诉讼数"),
+]
+_CUMULATIVE = re.compile(r"历年累计|累计数?(?=\s*\n)")
+
+
+def parse_fujian_form(text: str) -> ParseResult:
+    """Read Fujian's two-column form, taking the report year's column and never the cumulative one."""
+    header = _CUMULATIVE.search(text)
+    if header is None or not re.search(r"受理政府信息公开申请总数|主动公开文件数", text):
+        return ParseResult()
+    year_column = re.search(r"(?:19|20)\d\d\s*年?度?|本年度?", text[max(0, header.start() - 40):header.start()])
+    take = (0,) if year_column else (1,)
+    specs = [RowSpec(_L + key, label, printed_columns=2, take=take) for key, label in _FUJIAN_ROWS]
+    readings = read_rows(text, specs, max(0, header.start() - 60), max_gap=400)
+    equations = [Equation(((_L + "requests.received", 0),),
+                          tuple((_L + f"requests.channels.{c}", 0) for c in ("in_person", "online", "letter_or_fax")))]
+    cells, warnings = resolve(readings, equations)
+    warnings = [w.replace("cells printed for 2 columns",
+                          "cell printed where the form has a year and a cumulative column; which one is unknown")
+                for w in warnings]
+    return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings), bool(readings))
