@@ -1,0 +1,142 @@
+"""`extractor eval`: run the extractor over the gold set, score it, report it, and hold it to the thresholds.
+
+Offline and deterministic: the parsers, and (once the model path exists) recorded model responses. Output: a
+table per document, totals, the field groups that miss most, a breakdown by template; a JSON and a Markdown
+report when asked. The exit status is 1 when a score falls under `evals/thresholds.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from extractor.documents import load_document
+from extractor.errors import EvalError
+from extractor.evaluation.gold import load_cases
+from extractor.evaluation.scoring import Counts, DocumentScore, score_document
+from extractor.output import write_atomic
+from extractor.pipeline import extract_document
+
+
+def default_evals_dir() -> Path:
+    """`./evals` when run from a checkout, else the evals folder beside the installed package's source."""
+    here = Path.cwd() / "evals"
+    if (here / "gold").is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "evals"
+
+
+def evaluate(evals_dir: Path) -> list[DocumentScore]:
+    scores = []
+    for case in load_cases(evals_dir):
+        document = load_document(case.source)
+        prediction = extract_document(document)
+        scores.append(score_document(case.name, case.gold, prediction, document.text))
+    return scores
+
+
+def summarize(scores: list[DocumentScore]) -> dict[str, Any]:
+    stats, nonzero = Counts(), Counts()
+    narrative = {k: Counts() for k in ("highlights", "problems", "improvements")}
+    by_template: dict[str, Counts] = defaultdict(Counts)
+    groups: dict[str, int] = defaultdict(int)
+    meta_hits: dict[str, int] = defaultdict(int)
+    grounded = quotes = 0
+    for score in scores:
+        stats.add(score.stats)
+        nonzero.add(score.nonzero)
+        by_template[score.template].add(score.stats)
+        for kind, counts in score.narrative.items():
+            narrative[kind].add(counts)
+        for path, misses in score.field_errors.items():
+            groups[".".join(path.split(".")[:3])] += misses
+        for key, hit in score.meta.items():
+            meta_hits[key] += int(hit)
+        grounded += score.grounded
+        quotes += score.quotes
+    total = len(scores) or 1
+    return {
+        "documents": len(scores),
+        "statistics": stats.as_dict(),
+        "nonzero": nonzero.as_dict(),
+        "meta_accuracy": {k: round(v / total, 4) for k, v in meta_hits.items()},
+        "narrative": {k: v.as_dict() for k, v in narrative.items()},
+        "grounding": round(grounded / quotes, 4) if quotes else 1.0,
+        "by_template": {k: v.as_dict() for k, v in sorted(by_template.items())},
+        "worst_field_groups": dict(sorted(groups.items(), key=lambda kv: -kv[1])[:12]),
+        "per_document": [{"name": s.name, "template": s.template, "statistics": s.stats.as_dict(),
+                          "nonzero": s.nonzero.as_dict(), "meta": s.meta,
+                          "narrative_f1": {k: round(v.f1, 4) for k, v in s.narrative.items()},
+                          "grounding": round(s.grounding, 4)} for s in scores],
+    }
+
+
+def render_table(summary: dict[str, Any]) -> str:
+    """The per-document table and totals, as Markdown (also readable on a terminal)."""
+    lines = ["| document | template | stats P | stats R | stats F1 | non-zero F1 | halluc. | meta y/t/e | grounding |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for doc in summary["per_document"]:
+        s, m = doc["statistics"], doc["meta"]
+        flags = "/".join("✓" if m[k] else "✗" for k in ("year", "template", "entity"))
+        lines.append(f"| {doc['name']} | {doc['template']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} "
+                     f"| {doc['nonzero']['f1']:.3f} | {s['hallucinations']} | {flags} | {doc['grounding']:.3f} |")
+    s, nz = summary["statistics"], summary["nonzero"]
+    lines.append(f"| **all {summary['documents']}** | | {s['precision']:.3f} | {s['recall']:.3f} | **{s['f1']:.3f}** "
+                 f"| {nz['f1']:.3f} | **{s['hallucinations']}** | | {summary['grounding']:.3f} |")
+    lines += ["", "| by template | TP | FP | FN | F1 | halluc. |", "|---|---|---|---|---|---|"]
+    for template, c in summary["by_template"].items():
+        lines.append(f"| {template} | {c['tp']} | {c['fp']} | {c['fn']} | {c['f1']:.3f} | {c['hallucinations']} |")
+    lines += ["", "| narrative | P | R | F1 |", "|---|---|---|---|"]
+    for kind, c in summary["narrative"].items():
+        lines.append(f"| {kind} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} |")
+    meta = summary["meta_accuracy"]
+    lines += ["", "meta accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in meta.items()),
+              "field groups that miss most: " + ", ".join(f"{k} ({v})" for k, v in summary["worst_field_groups"].items())]
+    return "\n".join(lines)
+
+
+def threshold_failures(summary: dict[str, Any], thresholds: dict[str, float]) -> list[str]:
+    """Each threshold in `evals/thresholds.json` that the summary misses, said in one line."""
+    actual = {
+        "statistics_f1_min": summary["statistics"]["f1"],
+        "statistics_precision_min": summary["statistics"]["precision"],
+        "nonzero_f1_min": summary["nonzero"]["f1"],
+        "grounding_min": summary["grounding"],
+        "meta_year_min": summary["meta_accuracy"].get("year", 1.0),
+        "meta_template_min": summary["meta_accuracy"].get("template", 1.0),
+        "meta_entity_min": summary["meta_accuracy"].get("entity", 1.0),
+        "hallucinations_max": summary["statistics"]["hallucinations"],
+    }
+    failures = []
+    for name, limit in thresholds.items():
+        if name not in actual:
+            continue
+        value = actual[name]
+        if (name.endswith("_max") and value > limit) or (name.endswith("_min") and value < limit):
+            failures.append(f"{name}: {value} (threshold {limit})")
+    return failures
+
+
+def run_eval(evals_dir: str | None = None, report_path: str | None = None, markdown_path: str | None = None,
+             live: bool = False) -> int:
+    if live:
+        raise EvalError("--live needs the model path, which this version does not have yet")
+    folder = Path(evals_dir) if evals_dir else default_evals_dir()
+    if not (folder / "gold").is_dir():
+        raise EvalError("no gold/ folder here", path=str(folder))
+    summary = summarize(evaluate(folder))
+    table = render_table(summary)
+    print(table)
+    thresholds = json.loads((folder / "thresholds.json").read_text(encoding="utf-8"))
+    failures = threshold_failures(summary, {k: v for k, v in thresholds.items() if not k.startswith("_")})
+    summary["threshold_failures"] = failures
+    if report_path:
+        write_atomic(Path(report_path), json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    if markdown_path:
+        write_atomic(Path(markdown_path), table + "\n")
+    for failure in failures:
+        print(f"extractor eval: under threshold: {failure}", file=sys.stderr)
+    return 1 if failures else 0
