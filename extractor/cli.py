@@ -93,7 +93,7 @@ def _output_stems(files: list[Path]) -> dict[Path, str]:
 
 def _is_current(path: Path, file: Path) -> dict[str, Any] | None:
     """The existing output for `file` when it was made from the same bytes by this version, else None."""
-    import hashlib  # noqa: PLC0415
+    import hashlib
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -102,7 +102,7 @@ def _is_current(path: Path, file: Path) -> dict[str, Any] | None:
             return None
         if run.get("input_sha256") != hashlib.sha256(file.read_bytes()).hexdigest():
             return None
-        return data  # type: ignore[no-any-return]
+        return data
     except (OSError, ValueError, AttributeError):
         return None
 
@@ -149,7 +149,7 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from extractor.evaluation.runner import run_eval  # noqa: PLC0415
+    from extractor.evaluation.runner import run_eval
 
     return run_eval(evals_dir=args.evals, report_path=args.report, markdown_path=args.markdown, live=args.live)
 

@@ -138,7 +138,7 @@ def html_to_text(markup: str) -> str:
     >>> html_to_text("<p>二、主动公开</p><table><tr><td>规章</td><td>0</td><td></td></tr></table>")
     '二、主动公开\\n规章 | 0 |'
     """
-    import lxml.html  # noqa: PLC0415 - heavy import only for HTML inputs
+    import lxml.html
 
     markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)
     try:
@@ -192,7 +192,7 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\
 
 
 def _pdf_text(data: bytes, name: str) -> str:
-    import pypdfium2 as pdfium  # noqa: PLC0415
+    import pypdfium2 as pdfium
 
     if not data.startswith(b"%PDF"):
         raise DocumentError("not a PDF file (no %PDF header)", path=name)
@@ -249,9 +249,9 @@ def _display_width(line: str) -> float:
 
 # ------------------------------------------------------------------------------------------------- DOCX
 def _docx_text(data: bytes, name: str) -> str:
-    import docx  # noqa: PLC0415
-    from docx.table import Table  # noqa: PLC0415
-    from docx.text.paragraph import Paragraph  # noqa: PLC0415
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise DocumentError("not a Word .docx file (not a zip package)", path=name)

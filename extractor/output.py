@@ -87,10 +87,10 @@ def write_tables(reports: dict[str, dict[str, Any]], out_dir: Path, formats: tup
 
 
 def _write_parquet(reports: dict[str, dict[str, Any]], out_dir: Path) -> Path:
-    import pyarrow as pa  # noqa: PLC0415 - optional extra
-    import pyarrow.parquet as pq  # noqa: PLC0415
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    from extractor.schema import money_paths  # noqa: PLC0415
+    from extractor.schema import money_paths
 
     money = money_paths()
     columns: dict[str, pa.Array] = {}

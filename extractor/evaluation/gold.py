@@ -65,7 +65,7 @@ def number_in_quote(value: float, quote: str, money: bool) -> bool:
 
 def check_gold(case: GoldCase, document: Document | None = None) -> list[str]:
     """Problems of one gold file ("" list when it is usable); arithmetic notes are prefixed 'arithmetic:'."""
-    from extractor.schema import money_paths  # noqa: PLC0415
+    from extractor.schema import money_paths
 
     document = document or load_document(case.source)
     folded_text = fold_for_match(document.text)
@@ -94,9 +94,9 @@ def check_gold(case: GoldCase, document: Document | None = None) -> list[str]:
 
 
 def _non_null_paths(data: dict[str, object]) -> list[str]:
-    from extractor.schema import statistic_paths  # noqa: PLC0415
+    from extractor.schema import statistic_paths
 
-    return [p for p in statistic_paths() if get_path(data, p) is not None]  # type: ignore[arg-type]
+    return [p for p in statistic_paths() if get_path(data, p) is not None]
 
 
 def dump_gold(report: AnnualReport) -> str:

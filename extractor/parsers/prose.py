@@ -93,7 +93,7 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
     found: dict[str, list[FieldValue]] = defaultdict(list)
     for clause in _CLAUSE.finditer(text):
         body = clause.group(0)
-        if _OTHER_PERIOD.search(body) and not re.search(r"(?:全年|本年度?)累计", body) or _other_year(body, year):
+        if (_OTHER_PERIOD.search(body) and not re.search(r"(?:全年|本年度?)累计", body)) or _other_year(body, year):
             continue
         for rule in RULES:
             key = rule.modern_key if modern else rule.legacy_key
@@ -106,9 +106,10 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
                 if value is not None:
                     start = clause.start() + match.start()
                     found[key].append(FieldValue(key, value, match.group(0), start, clause.start() + match.end()))
-        for value in _zero_appeals(body, clause.start(), modern):
-            found[value.path].append(value)
-    values, warnings = [], []
+        for zero in _zero_appeals(body, clause.start(), modern):
+            found[zero.path].append(zero)
+    values: list[FieldValue] = []
+    warnings: list[str] = []
     for key, candidates in found.items():
         distinct = {v.value for v in candidates}
         if len(distinct) == 1:

@@ -177,7 +177,7 @@ def _candidates(spec: RowSpec, runs: list[str | None]) -> tuple[tuple[tuple[Numb
         if any(r is not None and c is None for r, c in zip(runs, cells)):
             return (), f"unreadable cells {runs}"
         return _kept(spec, [cells]), None
-    if len(runs) == 1 and width > 1:
+    if len(runs) == 1 and runs[0] is not None and width > 1:
         split = [c for c in split_run(runs[0], width, spec.signed, spec.money) if _row_sums_hold(spec, c)]
         if not split:
             return (), f"run-together cells '{runs[0]}' cannot be split into {width} cells that add up"
@@ -381,7 +381,7 @@ def _holds(equation: Equation, cells: dict[str, tuple[Number | None, ...]]) -> b
 
 def field_values(text: str, readings: list[RowReading], cells: dict[str, tuple[Number | None, ...]]) -> list[FieldValue]:
     """Turn resolved rows into `FieldValue`s quoting the whole printed row."""
-    values = []
+    values: list[FieldValue] = []
     for reading in readings:
         row = cells.get(reading.spec.key)
         if row is None:

@@ -185,7 +185,7 @@ def _parse_appeals(text: str, start: int) -> ParseResult:
     readings = read_rows(text, [RowSpec("stats_2019.appeals", last_total, APPEAL_COLUMNS, sums=APPEAL_SUMS)],
                          start, end)
     if not any(r.candidates for r in readings):
-        groups = [RowSpec(f"stats_2019.appeals.{group}", last_total, ("upheld", "corrected", "other", "pending", "total"), sums=APPEAL_SUMS[:1])
+        groups = [RowSpec(f"stats_2019.appeals.{group}", last_total, APPEAL_COLUMNS[:5], sums=APPEAL_SUMS[:1])
             for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")]
         grouped = read_rows(text, groups, start, end)
         if len(grouped) == 3 and all(r.candidates for r in grouped):
