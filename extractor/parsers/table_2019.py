@@ -31,9 +31,10 @@ from extractor.parsers.rows import (
 )
 
 SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
+APPEAL_RESULTS = ("upheld", "corrected", "other", "pending", "total")
 APPEAL_COLUMNS = tuple(f"{group}.{col}" for group in ("reconsideration", "litigation_direct",
                                                       "litigation_after_reconsideration")
-                       for col in ("upheld", "corrected", "other", "pending", "total"))
+                       for col in APPEAL_RESULTS)
 APPEAL_SUMS = ((4, (0, 1, 2, 3)), (9, (5, 6, 7, 8)), (14, (10, 11, 12, 13)))
 
 _R = "stats_2019.requests."
@@ -185,7 +186,7 @@ def _parse_appeals(text: str, start: int) -> ParseResult:
     readings = read_rows(text, [RowSpec("stats_2019.appeals", last_total, APPEAL_COLUMNS, sums=APPEAL_SUMS)],
                          start, end)
     if not any(r.candidates for r in readings):
-        groups = [RowSpec(f"stats_2019.appeals.{group}", last_total, APPEAL_COLUMNS[:5], sums=APPEAL_SUMS[:1])
+        groups = [RowSpec(f"stats_2019.appeals.{group}", last_total, APPEAL_RESULTS, sums=APPEAL_SUMS[:1])
             for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")]
         grouped = read_rows(text, groups, start, end)
         if len(grouped) == 3 and all(r.candidates for r in grouped):
