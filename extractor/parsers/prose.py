@@ -20,6 +20,7 @@ and appeals (`stats_2019`), but none for proactive totals or policy interpretati
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -99,15 +100,16 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
             key = rule.modern_key if modern else rule.legacy_key
             if key is None:
                 continue
-            if "appeals" in key and _zero_appeals(body, 0, modern):
+            if "appeals" in key and ("复议" in body or "诉讼" in body) and _zero_appeals(body, 0, modern):
                 continue  # "受理行政复议1起…没有因政府信息公开而被提起的行政复议": the 1 is not about disclosure
-            for match in re.finditer(rule.pattern, body):
+            for match in _compiled(rule.pattern).finditer(body):
                 value = _value(rule, match, body)
                 if value is not None:
                     start = clause.start() + match.start()
                     found[key].append(FieldValue(key, value, match.group(0), start, clause.start() + match.end()))
-        for zero in _zero_appeals(body, clause.start(), modern):
-            found[zero.path].append(zero)
+        if "复议" in body or "诉讼" in body:
+            for zero in _zero_appeals(body, clause.start(), modern):
+                found[zero.path].append(zero)
     values: list[FieldValue] = []
     warnings: list[str] = []
     for key, candidates in found.items():
@@ -118,6 +120,14 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
             warnings.append(f"{key}: the prose states different figures ({', '.join(map(str, sorted(distinct)))}); "
                             "left null")
     return ParseResult(tuple(values), tuple(warnings))
+
+
+_WORTH_READING = re.compile(r"\d|未|没有|无")
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _other_year(clause: str, year: int | None) -> bool:
