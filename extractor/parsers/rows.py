@@ -177,6 +177,8 @@ def _candidates(spec: RowSpec, runs: list[str | None]) -> tuple[tuple[tuple[Numb
         if any(r is not None and c is None for r, c in zip(runs, cells)):
             return (), f"unreadable cells {runs}"
         return _kept(spec, [cells]), None
+    if len(runs) == 1 and spec.take is not None:
+        return (), "one cell printed where the form has a year and a cumulative column; which one is unknown"
     if len(runs) == 1 and runs[0] is not None and width > 1:
         split = [c for c in split_run(runs[0], width, spec.signed, spec.money) if _row_sums_hold(spec, c)]
         if not split:

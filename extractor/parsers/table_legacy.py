@@ -144,14 +144,16 @@ def parse_fujian_form(text: str) -> ParseResult:
     header = _CUMULATIVE.search(text)
     if header is None or not re.search(r"受理政府信息公开申请总数|主动公开文件数", text):
         return ParseResult()
-    year_column = re.search(r"(?:19|20)\d\d\s*年?度?|本年度?", text[max(0, header.start() - 40):header.start()])
-    take = (0,) if year_column else (1,)
+    before = text[max(0, header.start() - 40):header.start()]
+    labels = list(re.finditer(r"单位|指标名称|项目", before))
+    year_before = labels and re.search(r"(?:19|20)\d\d\s*年?度?|本年度?", before[labels[-1].end():])
+    year_after = re.match(r"\s*\|?\s*(?:(?:19|20)\d\d\s*年?度?|本年度?)", text[header.end():header.end() + 15])
+    if not year_before and not year_after:
+        return ParseResult((), ("Fujian form: cannot tell the report year's column from the cumulative one; left null",))
+    take = (0,) if year_before else (1,)
     specs = [RowSpec(_L + key, label, printed_columns=2, take=take) for key, label in _FUJIAN_ROWS]
     readings = read_rows(text, specs, max(0, header.start() - 60), max_gap=400)
     equations = [Equation(((_L + "requests.received", 0),),
                           tuple((_L + f"requests.channels.{c}", 0) for c in ("in_person", "online", "letter_or_fax")))]
     cells, warnings = resolve(readings, equations)
-    warnings = [w.replace("cells printed for 2 columns",
-                          "cell printed where the form has a year and a cumulative column; which one is unknown")
-                for w in warnings]
     return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings), bool(readings))
