@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from samples import COLUMNS, SECTION_3_2021, section_3_text, spaced
 
 from extractor.checks import arithmetic_warnings
