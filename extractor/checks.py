@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from extractor.parsers.rows import COLUMNS_7
+from extractor.parsers.table_2019 import OTHER_DETAIL_ROWS, OUTCOME_ROWS
 from extractor.schema import get_path
 
 _L = "stats_legacy."
@@ -30,10 +31,6 @@ _LEGACY_SUMS = [
                                   "appeals.litigation.other"]),
     ("operations.staff_total", ["operations.staff_full_time", "operations.staff_part_time"]),
 ]
-_OUTCOMES = ["granted", "partially_granted"] + [f"denied.{k}" for k in (
-    "state_secret", "prohibited_by_law", "three_safeties", "third_party", "internal_affairs", "process_info",
-    "enforcement_files", "query_matters")] + [f"unable.{k}" for k in ("not_held", "needs_creation", "unclear")] + [
-    f"not_processed.{k}" for k in ("petition", "duplicate", "publication", "mass_repeated", "confirm_or_reissue")]
 
 
 def arithmetic_warnings(data: dict[str, Any]) -> list[str]:
@@ -46,8 +43,7 @@ def arithmetic_warnings(data: dict[str, Any]) -> list[str]:
         if total is not None and present and len(present) >= 2 and sum(present) != total:
             warnings.append(f"arithmetic: {_L}{parent} = {total} but its sub-items add up to {sum(present)}")
     requests = "stats_2019.requests."
-    rows = ["new_received", "carried_over", *_OUTCOMES, "other", *[f"other_detail.{k}" for k in
-                                                                   ("overdue_amendment", "overdue_fee", "other")],
+    rows = ["new_received", "carried_over", *OUTCOME_ROWS, "other", *OTHER_DETAIL_ROWS,
             "total", "carried_forward"]
     for row in rows:
         cells = [get_path(data, f"{requests}{row}.{c}") for c in COLUMNS_7]
@@ -64,9 +60,9 @@ def arithmetic_warnings(data: dict[str, Any]) -> list[str]:
                             f" but (七) + 四 = {balance[2] + balance[3]}")
         other = cell("other")
         if other is None:
-            details = [cell(f"other_detail.{k}") for k in ("overdue_amendment", "overdue_fee", "other")]
+            details = [cell(r) for r in OTHER_DETAIL_ROWS]
             other = sum(details) if all(d is not None for d in details) else None
-        outcomes = [cell(r) for r in _OUTCOMES] + [other]
+        outcomes = [cell(r) for r in OUTCOME_ROWS] + [other]
         if cell("total") is not None and all(v is not None for v in outcomes) and sum(outcomes) != cell("total"):
             warnings.append(f"arithmetic: stats_2019 section 三 ({column}): outcomes add up to {sum(outcomes)} "
                             f"but (七)总计 is {cell('total')}")
@@ -102,7 +98,7 @@ def compute_summary(data: dict[str, Any], template: str) -> dict[str, int | None
             requests_received=modern("requests.new_received.total"),
             requests_granted=modern("requests.granted.total"),
             requests_partially_granted=modern("requests.partially_granted.total"),
-            requests_denied=add(*(modern(f"requests.{r}.total") for r in _OUTCOMES if r.startswith("denied."))),
+            requests_denied=add(*(modern(f"requests.{r}.total") for r in OUTCOME_ROWS if r.startswith("denied."))),
             reconsiderations=modern("appeals.reconsideration.total"),
             lawsuits=add(modern("appeals.litigation_direct.total"),
                          modern("appeals.litigation_after_reconsideration.total")),

@@ -8,7 +8,6 @@ document's own arithmetic is reported where it fails.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 from extractor.checks import arithmetic_warnings
 from extractor.documents import SUPPORTED_SUFFIXES, Document, load_document
 from extractor.errors import EvalError
-from extractor.schema import AnnualReport, get_path
+from extractor.schema import AnnualReport, get_path, money_paths, statistic_paths
 from extractor.textnorm import fold_for_match
 
 
@@ -65,8 +64,6 @@ def number_in_quote(value: float, quote: str, money: bool) -> bool:
 
 def check_gold(case: GoldCase, document: Document | None = None) -> list[str]:
     """Problems of one gold file ("" list when it is usable); arithmetic notes are prefixed 'arithmetic:'."""
-    from extractor.schema import money_paths
-
     document = document or load_document(case.source)
     folded_text = fold_for_match(document.text)
     data = case.gold.model_dump(mode="json")
@@ -94,10 +91,5 @@ def check_gold(case: GoldCase, document: Document | None = None) -> list[str]:
 
 
 def _non_null_paths(data: dict[str, object]) -> list[str]:
-    from extractor.schema import statistic_paths
-
     return [p for p in statistic_paths() if get_path(data, p) is not None]
 
-
-def dump_gold(report: AnnualReport) -> str:
-    return json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"

@@ -43,4 +43,4 @@ def _prefer_tables(tables: ParseResult, prose: ParseResult) -> ParseResult:
         elif printed.value != value.value:
             warnings.append(f"{value.path}: the prose says {value.value} ('{value.quote}') but the table says "
                             f"{printed.value}; the table's value is kept")
-    return ParseResult(tuple(kept), tuple(warnings), tables.found_table)
+    return ParseResult(tuple(kept), tuple(warnings))

@@ -96,20 +96,20 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
         body = clause.group(0)
         if (_OTHER_PERIOD.search(body) and not re.search(r"(?:全年|本年度?)累计", body)) or _other_year(body, year):
             continue
+        zeros = _zero_appeals(body, clause.start(), modern) if "复议" in body or "诉讼" in body else []
         for rule in RULES:
             key = rule.modern_key if modern else rule.legacy_key
             if key is None:
                 continue
-            if "appeals" in key and ("复议" in body or "诉讼" in body) and _zero_appeals(body, 0, modern):
+            if "appeals" in key and zeros:
                 continue  # "受理行政复议1起…没有因政府信息公开而被提起的行政复议": the 1 is not about disclosure
             for match in _compiled(rule.pattern).finditer(body):
                 value = _value(rule, match, body)
                 if value is not None:
                     start = clause.start() + match.start()
                     found[key].append(FieldValue(key, value, match.group(0), start, clause.start() + match.end()))
-        if "复议" in body or "诉讼" in body:
-            for zero in _zero_appeals(body, clause.start(), modern):
-                found[zero.path].append(zero)
+        for zero in zeros:
+            found[zero.path].append(zero)
     values: list[FieldValue] = []
     warnings: list[str] = []
     for key, candidates in found.items():

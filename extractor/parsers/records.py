@@ -28,9 +28,7 @@ class ParseResult:
 
     values: tuple[FieldValue, ...] = ()
     warnings: tuple[str, ...] = ()
-    found_table: bool = False
 
     def __add__(self, other: ParseResult) -> ParseResult:
-        return ParseResult(self.values + other.values, self.warnings + other.warnings,
-                           self.found_table or other.found_table)
+        return ParseResult(self.values + other.values, self.warnings + other.warnings)
 

@@ -35,6 +35,10 @@ MAX_FILLER = 45
 _UNIT = r"(?:万元|人次|元|条|件|次|个|人|篇|期|场|项|份|家|起)"
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _RUN = re.compile(r"(?:[+-]?\d+(?:\.\d+)?)+")
+_SEPARATOR = re.compile(r"[ \t\n|]+")
+_UNIT_TOKEN = re.compile(_UNIT)
+_NOTE = re.compile(r"\s*\([^()]{0,80}\)")
+_FILLER = re.compile(rf"[^\d+\-。;|]{{0,{MAX_FILLER}}}?(?=[\s|]*[+\-]?\d)")
 _NOT_A_CELL_SUFFIX = "年月日号%‰余多倍"
 
 
@@ -125,7 +129,7 @@ def _read_cells(text: str, spec: RowSpec, label_start: int, label_end: int, regi
     last_end = label_end
     pipes_since_value = 0
     while position < region_end:
-        separator = re.compile(r"[ \t\n|]+").match(text, position, region_end)
+        separator = _SEPARATOR.match(text, position, region_end)
         if separator:
             pipes = separator.group(0).count("|")
             pipes_since_value += pipes
@@ -133,7 +137,7 @@ def _read_cells(text: str, spec: RowSpec, label_start: int, label_end: int, regi
                 runs.extend([None] * (pipes - 1))
             position = separator.end()
             continue
-        unit = re.compile(_UNIT).match(text, position, region_end)
+        unit = _UNIT_TOKEN.match(text, position, region_end)
         if unit:
             position = unit.end()
             continue
@@ -158,10 +162,10 @@ def _read_cells(text: str, spec: RowSpec, label_start: int, label_end: int, regi
 
 def _skip_filler(text: str, position: int, end: int) -> int:
     """Skip what may sit between a label and its numbers: a parenthetical note, wrapped label text, a unit."""
-    note = re.compile(r"\s*\([^()]{0,80}\)").match(text, position, end)
+    note = _NOTE.match(text, position, end)
     if note:
         position = note.end()
-    filler = re.compile(rf"[^\d+\-。;|]{{0,{MAX_FILLER}}}?(?=[\s|]*[+\-]?\d)").match(text, position, end)
+    filler = _FILLER.match(text, position, end)
     if filler and not re.search(r"[。;]", filler.group(0)):
         return filler.end()
     return position

@@ -88,11 +88,11 @@ def request_rows(version: str) -> list[RowSpec]:
     return rows
 
 
-_OUTCOME_ROWS = ["granted", "partially_granted"] + [f"denied.{k}" for k in (
+OUTCOME_ROWS = ["granted", "partially_granted"] + [f"denied.{k}" for k in (
     "state_secret", "prohibited_by_law", "three_safeties", "third_party", "internal_affairs", "process_info",
     "enforcement_files", "query_matters")] + [f"unable.{k}" for k in ("not_held", "needs_creation", "unclear")] + [
     f"not_processed.{k}" for k in ("petition", "duplicate", "publication", "mass_repeated", "confirm_or_reissue")]
-_OTHER_DETAIL = [f"other_detail.{k}" for k in ("overdue_amendment", "overdue_fee", "other")]
+OTHER_DETAIL_ROWS = [f"other_detail.{k}" for k in ("overdue_amendment", "overdue_fee", "other")]
 
 
 def request_equations(version: str, present: set[str]) -> list[Equation]:
@@ -101,14 +101,14 @@ def request_equations(version: str, present: set[str]) -> list[Equation]:
         return (_R + key, column)
 
     equations = []
-    other_rows = ["other"] if "stats_2019.requests.other" in present or version != "gov2021" else _OTHER_DETAIL
+    other_rows = ["other"] if "stats_2019.requests.other" in present or version != "gov2021" else OTHER_DETAIL_ROWS
     for column in range(7):
         equations.append(Equation((cell("new_received", column), cell("carried_over", column)),
                                   (cell("total", column), cell("carried_forward", column))))
-        equations.append(Equation(tuple(cell(k, column) for k in _OUTCOME_ROWS + other_rows),
+        equations.append(Equation(tuple(cell(k, column) for k in OUTCOME_ROWS + other_rows),
                                   (cell("total", column),)))
         if version == "gov2021":
-            equations.append(Equation(tuple(cell(k, column) for k in _OTHER_DETAIL), (cell("other", column),)))
+            equations.append(Equation(tuple(cell(k, column) for k in OTHER_DETAIL_ROWS), (cell("other", column),)))
     return equations
 
 
@@ -163,7 +163,7 @@ def parse_2019_tables(text: str, version: str) -> ParseResult:
         readings = distrust_splits_where_cells_dropped(
             read_rows(text, proactive_rows(version), start_2.start(), end_2, max_gap=400))
         cells, warnings = resolve(readings, [])
-        result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings), bool(readings))
+        result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
     section_4 = _SECTION_4.search(text, start_3.start() if start_3 else 0)
     if start_3:
         # the request table starts at its first row label; its heading may sit a line above
@@ -173,7 +173,7 @@ def parse_2019_tables(text: str, version: str) -> ParseResult:
         readings = distrust_splits_where_cells_dropped(read_rows(text, specs, begin, end_3, max_gap=600))
         present = {r.spec.key for r in readings if r.candidates}
         cells, warnings = resolve(readings, request_equations(version, present))
-        result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings), bool(readings))
+        result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
     if section_4:
         result += _parse_appeals(text, section_4.end())
     return result
@@ -192,4 +192,4 @@ def _parse_appeals(text: str, start: int) -> ParseResult:
         if len(grouped) == 3 and all(r.candidates for r in grouped):
             readings = grouped
     cells, warnings = resolve(readings, [])
-    return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings), bool(readings))
+    return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))

@@ -27,8 +27,11 @@ from extractor.parsers.rows import Equation, RowSpec, field_values, fuzzy, read_
 _L = "stats_legacy."
 
 
+_MONEY = {"operations.fees_collected", "operations.fees_waived", "operations.budget"}
+
+
 def _one(key: str, label: str) -> RowSpec:
-    return RowSpec(_L + key, label)
+    return RowSpec(_L + key, label, money=(0,) if key in _MONEY else ())
 
 
 NATIONAL_ROWS = [
@@ -95,8 +98,6 @@ NATIONAL_ROWS = [
     _one("operations.trainings", r"举办各类培训班数"),
     _one("operations.trainees", r"接受培训人员数"),
 ]
-_MONEY = {"operations.fees_collected", "operations.fees_waived", "operations.budget"}
-NATIONAL_ROWS = [RowSpec(s.key, s.label, money=(0,) if s.key[len(_L):] in _MONEY else ()) for s in NATIONAL_ROWS]
 
 _ANCHOR = re.compile(r"(?:\(一\)|一、)?\s*主动公开政府信息数|统计指标|收到申请数|行政复议数量")
 
@@ -112,7 +113,7 @@ def parse_legacy_table(text: str) -> ParseResult:
         return ParseResult()
     cells, warnings = resolve(readings, [])
     values = tuple(v for v in field_values(text, readings, cells) if not _prose_number(text, v.end))
-    return ParseResult(values, tuple(warnings), True)
+    return ParseResult(values, tuple(warnings))
 
 
 def _prose_number(text: str, end: int) -> bool:
@@ -156,4 +157,4 @@ def parse_fujian_form(text: str) -> ParseResult:
     equations = [Equation(((_L + "requests.received", 0),),
                           tuple((_L + f"requests.channels.{c}", 0) for c in ("in_person", "online", "letter_or_fax")))]
     cells, warnings = resolve(readings, equations)
-    return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings), bool(readings))
+    return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
