@@ -19,12 +19,25 @@ from typing import Any
 from extractor import __version__
 from extractor.checks import arithmetic_warnings, compute_summary
 from extractor.documents import Document, load_document
+from extractor.llm.settings import ModelSettings
 from extractor.parsers import parse_document
 from extractor.schema import AnnualReport, set_path
 
 
-def extract_file(path: str | Path) -> AnnualReport:
-    """Read one report file and extract it with the parsers (raises `DocumentError` for bad input)."""
+def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
+    """What makes an existing output current for this run, besides the input's hash: the extractor version,
+    the model (None for parsers only) and the prompt versions. Compared against an output's `run` block.
+
+    >>> run_identity(None)["model"] is None
+    True
+    """
+    return {"extractor_version": __version__, "model": settings.model if settings else None,
+            "prompt_versions": {}}
+
+
+def extract_file(path: str | Path, settings: ModelSettings | None = None) -> AnnualReport:
+    """Read one report file and extract it (raises `DocumentError` for bad input, `ModelError` when a model
+    request fails for good)."""
     return extract_document(load_document(path))
 
 
