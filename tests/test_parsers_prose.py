@@ -110,3 +110,25 @@ def test_requests_go_to_the_2019_key_in_a_modern_report_and_legacy_key_otherwise
 def test_litigation_figure_has_no_2019_key_from_prose():
     assert _found("全年发生行政诉讼3件。", "gov2021", 2021) == {}
     assert _found("全年发生行政诉讼3件。", "legacy", 2017) == {"stats_legacy.appeals.litigation.total": 3}
+
+
+def test_lone_figure_on_the_government_website_is_the_proactive_total():
+    found = _found("2023年,我区在政府网站平台主动公开政府信息1136条。", "gov2021", 2023)
+    assert found == {"stats_legacy.proactive.total": 1136}
+
+
+def test_lone_website_figure_with_its_own_stated_total_is_the_website_channel():
+    found = _found("全年主动公开政府信息1500条。2017年,我县在政府网站主动公开政府信息1136条。")
+    assert found == {"stats_legacy.proactive.total": 1500, "stats_legacy.proactive.channels.website": 1136}
+
+
+@pytest.mark.parametrize(("text", "website"), [
+    ("全年通过县政府门户网站主动公开政府信息4511条,开展意见征集9期。", 4511),
+    ("2018年通过官方网站发布信息1683条,网站访问量1395万人次。", 1683),
+    ("厅门户网站推送信息2000条,浏览量达613万人次,“河北人社”微信公众号推送信息1300条。", 2000),
+    ("2022年厅门户网站发布工作动态、通知公告、规范性文件、政策解读等各类信息3301篇。", 3301),
+])
+def test_website_figure_through_the_site_or_beside_other_channels_is_the_website_channel(text, website):
+    found = _found(text, "legacy", None)
+    assert found.get("stats_legacy.proactive.channels.website") == website
+    assert "stats_legacy.proactive.total" not in found

@@ -48,11 +48,14 @@ class ProseRule:
 
 _L = "stats_legacy."
 _M = "stats_2019."
+_TOTAL = _L + "proactive.total"
+_WEBSITE = _L + "proactive.channels.website"
 RULES = [
     ProseRule(_L + "proactive.total", _L + "proactive.total",
               rf"^(?:(?!{_CHANNEL_WORDS}).)*?主动公开(?:各类|各种)?(?:政府)?信息(?:共计?|总数|合计)?{N}\s*(?:条|件)"),
-    ProseRule(_L + "proactive.channels.website", _L + "proactive.channels.website",
-              rf"(?:政府|门户)网站(?:平台)?(?:上)?(?:主动)?(?:公开|发布)(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
+    ProseRule(_WEBSITE, _WEBSITE,
+              rf"(?:政府|门户|官方)网站(?:平台)?(?:上)?(?:主动)?(?:公开|发布|推送)(?:了)?(?:[^,。;:]{{0,30}}?等)?"
+              rf"(?:各类|各种)?(?:政府)?信息(?:共计?)?{N}\s*(?:条|篇)"),
     ProseRule(_L + "requests.received", _M + "requests.new_received.total",
               rf"(?:受理|收到|接收|接到)(?:[^,。;:咨询]{{0,10}}?)(?:政府信息公开|依申请公开|信息公开)(?:的)?(?:申请)?(?:事项|件)?"
               rf"(?:共计?|合计)?{N}\s*(?:件|条|个|份|宗)"),
@@ -92,6 +95,7 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
     """Read prose statements of table quantities from the whole text (see module docstring)."""
     modern = template in ("gov2019", "gov2021")
     found: dict[str, list[FieldValue]] = defaultdict(list)
+    lone_website: list[FieldValue] = []
     for clause in _CLAUSE.finditer(text):
         body = clause.group(0)
         if (_OTHER_PERIOD.search(body) and not re.search(r"(?:全年|本年度?)累计", body)) or _other_year(body, year):
@@ -107,9 +111,14 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
                 value = _value(rule, match, body)
                 if value is not None:
                     start = clause.start() + match.start()
-                    found[key].append(FieldValue(key, value, match.group(0), start, clause.start() + match.end()))
+                    field = FieldValue(key, value, match.group(0), start, clause.start() + match.end())
+                    if key == _WEBSITE and not _website_is_a_channel(text, clause.start(), body, match):
+                        lone_website.append(field)
+                    else:
+                        found[key].append(field)
         for zero in zeros:
             found[zero.path].append(zero)
+    _place_lone_website_figures(found, lone_website)
     values: list[FieldValue] = []
     warnings: list[str] = []
     for key, candidates in found.items():
@@ -123,6 +132,39 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
 
 
 _WORTH_READING = re.compile(r"\d|未|没有|无")
+_THROUGH_SITE = re.compile(r"(?:通过|依托|利用)[^,。;]{0,15}$")
+_ON_SITE = re.compile(r"在[^,。;]{0,15}$")
+_OTHER_CHANNEL_FIGURE = re.compile(
+    r"(?:微博|微信|公众号|公报|客户端|新媒体|报刊|报纸|广播|电视|新闻发布会|头条号|抖音|视频号|其他(?:渠道|方式|途径))"
+    r"[^。;\n]{0,30}?\d+\s*(?:条|篇|期|件|次)")
+
+
+def _website_is_a_channel(text: str, clause_start: int, clause: str, match: re.Match[str]) -> bool:
+    """A website figure is the website channel when the report says so; a lone one is the year's total.
+
+    "通过县政府门户网站主动公开政府信息4511条" (through the website, one channel among others) and a sentence that
+    also counts other channels ("厅门户网站推送信息2000条,…“河北人社”微信公众号推送信息1300条") give the channel;
+    "2023年,我区在政府网站平台主动公开政府信息1136条" alone is how the report states its total; a website that
+    is the subject ("厅门户网站发布…各类信息3301篇") is the channel.
+    """
+    if _THROUGH_SITE.search(clause[:match.start()]) or not (
+            _ON_SITE.search(clause[:match.start()]) and "主动" in match.group(0)):
+        return True
+    start = max(text.rfind("。", 0, clause_start), text.rfind("\n", 0, clause_start)) + 1
+    ends = [i for i in (text.find("。", clause_start), text.find("\n", clause_start)) if i >= 0]
+    sentence_end = min(ends) if ends else len(text)
+    before, after = text[start:clause_start + match.start()], text[clause_start + match.end():sentence_end]
+    return bool(_OTHER_CHANNEL_FIGURE.search(before) or _OTHER_CHANNEL_FIGURE.search(after))
+
+
+def _place_lone_website_figures(found: dict[str, list[FieldValue]], lone: list[FieldValue]) -> None:
+    """A lone website figure is the total unless the prose states a total of its own, of which it is then a part."""
+    for field in lone:
+        totals = {v.value for v in found.get(_TOTAL, [])}
+        if not totals:
+            found[_TOTAL].append(FieldValue(_TOTAL, field.value, field.quote, field.start, field.end, field.method))
+        elif field.value not in totals:
+            found[_WEBSITE].append(field)
 
 
 @functools.cache
