@@ -113,3 +113,74 @@ def _sentence_cuts(text: str, start: int, end: int, max_chars: int) -> list[int]
             cuts.append(cuts[-1] + max_chars)
         last = boundary
     return cuts
+
+
+_POINT_MARKER = re.compile(
+    rf"(?:^|(?<=[\n。;:!?]))[ \t]*(?:[{_NUMERALS}]{{1,2}}是|\d{{1,2}}[、.](?!\d)|\((?:\d{{1,2}}|[{_NUMERALS}]{{1,2}})\)|[{_NUMERALS}]{{1,2}}、)")
+MAX_QUOTE_CHARS = 400
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point a section makes, as offsets into the normalized text (`text == document_text[start:end]`)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def split_points(text: str, start: int = 0, end: int | None = None) -> list[Point]:
+    """The points of `text[start:end]`: one per enumerated item (一是, 1、, (一), (1)); text outside any item
+    gives one point per paragraph, or per clause when a paragraph lists clauses with two or more semicolons.
+    A section heading (七、存在的主要问题) is a point of its own.
+
+    >>> [p.text for p in split_points("主要问题:一是意识不强;二是更新不及时。")]
+    ['主要问题:', '一是意识不强;', '二是更新不及时。']
+    >>> [p.text for p in split_points("七、存在的问题\\n主要是意识有待加强;发布不够及时;内容有待丰富等。\\n下一步将加强培训。")]
+    ['七、存在的问题', '主要是意识有待加强;', '发布不够及时;', '内容有待丰富等。', '下一步将加强培训。']
+    """
+    end = len(text) if end is None else end
+    markers = [m.end() - len(m.group(0).lstrip()) for m in _POINT_MARKER.finditer(text, start, end)]
+    cuts = sorted({start, *markers, end})
+    points: list[Point] = []
+    for a, b in zip(cuts, cuts[1:]):
+        if a in markers and not _HEADING.match(text, a):
+            points.extend(p for p in [_point(text, a, b)] if p)
+            continue
+        first_line_end = text.find("\n", a, b)
+        if a in markers and 0 < first_line_end - a <= 40 and "。" not in text[a:first_line_end]:
+            points.extend(p for p in [_point(text, a, first_line_end)] if p)
+            a = first_line_end
+        points.extend(_paragraph_points(text, a, b))
+    return points
+
+
+def _paragraph_points(text: str, start: int, end: int) -> list[Point]:
+    points: list[Point] = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        a, b = start + line.start(), start + line.end()
+        cuts = [a, b]
+        if text.count(";", a, b) >= 2:
+            cuts = sorted({a, b, *(a + m.end() for m in re.finditer(";", text[a:b]))})
+        points.extend(p for x, y in zip(cuts, cuts[1:]) if (p := _point(text, x, y)))
+    return points
+
+
+def _point(text: str, start: int, end: int) -> Point | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Point(start, end, text[start:end]) if end > start else None
+
+
+def quote_of(point: Point) -> tuple[int, int]:
+    """The span quoted for a point: the whole point, or its first sentences up to `MAX_QUOTE_CHARS`.
+
+    >>> quote_of(Point(10, 1010, "甲。" * 500))
+    (10, 410)
+    """
+    if point.end - point.start <= MAX_QUOTE_CHARS:
+        return point.start, point.end
+    cut = max((m.end() for m in _SENTENCE_END.finditer(point.text, 0, MAX_QUOTE_CHARS)), default=MAX_QUOTE_CHARS)
+    return point.start, point.start + cut
