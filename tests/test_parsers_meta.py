@@ -64,3 +64,73 @@ def test_impossible_date_is_not_a_published_date():
 def test_file_name_is_never_used_for_metadata():
     meta, _ = parse_document("正文没有标题,也没有年份。" * 3)
     assert (meta["entity"], meta["year"], meta["template"]) == (None, None, "unknown")
+
+
+@pytest.mark.parametrize(("text", "entity"), [
+    ("2013年,我厅认真贯彻落实《条例》。\n门户网站主动公开的内容有待进一步丰富等。\n\n河北省教育厅\n2014年1月16日", "河北省教育厅"),
+    ("2015年,我厅认真落实《条例》。进一步加强政务微博、微信和手机WAP网站等信息公开渠道建设。河北省科学技术厅2016年2月29日",
+     "河北省科学技术厅"),
+    ("2023年我厅未收取信息处理费。河北省人力资源和社会保障厅2023年1月29日更多信息请关注官方微信“河北人社”",
+     "河北省人力资源和社会保障厅"),
+])
+def test_signature_above_the_closing_date_names_a_titleless_report(text, entity):
+    assert parse_meta(text)["entity"] == entity
+    assert parse_meta(text)["level"] == "department"
+
+
+def test_report_compiled_by_statement_names_the_entity():
+    text = "本报告是根据《中华人民共和国政府信息公开条例》及我省相关规定,由河北省教育厅编制。内容包括概述。"
+    assert parse_meta(text)["entity"] == "河北省教育厅"
+
+
+@pytest.mark.parametrize(("text", "entity"), [
+    ("一、总体情况2022年,省工业和信息化厅坚持以习近平新时代中国特色社会主义思想为指导", "省工业和信息化厅"),
+    ("一、总体情况 2019年以来,河北省科学技术厅深入贯彻党中央、国务院和省委、省政府对信息公开工作部署", "河北省科学技术厅"),
+])
+def test_subject_of_the_first_section_names_the_entity(text, entity):
+    assert parse_meta(text)["entity"] == entity
+
+
+@pytest.mark.parametrize(("text", "entity", "level"), [
+    ("正文。\n长兴县人民政府 2020年1月19日 | 打印 关闭", "长兴县", "county"),
+    ("正文。\n某某县人民政府办公室\n2020年1月", "某某县", "county"),
+    ("正文。\n三明市政务公开工作领导小组\n2018年1月16日", "三明市", "county"),
+])
+def test_government_office_or_working_group_signs_for_the_place(text, entity, level):
+    meta = parse_meta(text)
+    assert (meta["entity"], meta["level"]) == (entity, level)
+
+
+@pytest.mark.parametrize("text", [
+    "2013年,我厅认真贯彻落实《条例》,扎实推进政府信息公开。",
+    "2019年,市政府办公室坚持以人民为中心。本年度无向申请人收费的情况。2020年1月29日更多信息请关注官方微信",
+    "根据《条例》要求,请联系:河北省科技厅办公室。2015年,我厅认真落实《条例》。",
+])
+def test_entity_is_none_when_the_text_never_names_itself(text):
+    assert parse_meta(text)["entity"] is None
+
+
+def test_title_the_report_cites_is_not_its_own_title():
+    text = ("本报告根据《山西省人民政府办公厅关于做好2016年政府信息公开年度报告和统计报送工作的通知》要求,"
+            "在2016年阳泉市各县(区)政府和市直各有关单位报送的政府信息公开年度报告的基础上汇总。")
+    assert parse_meta(text)["entity"] == "阳泉市"
+
+
+@pytest.mark.parametrize("text", [
+    "某县2019年政府信息公开工作年度报告\n本年度报告中所列数据的统计期限自2019年1月1日起至2019年12月31日止。",
+    "某县2019年政府信息公开工作年度报告\n正文。\n本报告统计期限为2019年1月1日至12月31日",
+    "某县2019年政府信息公开工作年度报告\n正文。数据截至2019年12月31日",
+    "统计时间:2019年1月1日至2019年12月31日\n某县2019年政府信息公开工作年度报告",
+    "某县2019年政府信息公开工作年度报告\n正文。全县于2020年1月15日召开专题会议部署年报工作。",
+])
+def test_reporting_period_or_a_date_in_the_prose_is_never_the_published_date(text):
+    assert parse_meta(text)["published_on"] is None
+
+
+def test_published_on_from_signature_date_followed_by_page_boilerplate():
+    text = "某厅2017年政府信息公开工作年度报告\n(三)本年度无向政府信息公开申请人进行收费的情况。2018年1月29日更多信息请关注官方微信"
+    assert parse_meta(text)["published_on"] == "2018-01-29"
+
+
+def test_signature_date_before_the_report_year_is_not_the_published_date():
+    assert parse_meta("某县2019年政府信息公开工作年度报告\n正文。\n某县人民政府\n2018年1月20日")["published_on"] is None
