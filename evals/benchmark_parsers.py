@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from extractor.cli import find_inputs
+from extractor.batch import find_inputs
 from extractor.pipeline import extract_file
 
 

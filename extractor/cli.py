@@ -11,13 +11,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from extractor import __version__
-from extractor.documents import SUPPORTED_SUFFIXES
+from extractor.batch import LARGE_BATCH, BatchOptions, run_batch
 from extractor.errors import ExtractorError
-from extractor.output import write_report, write_tables
-from extractor.pipeline import extract_file
+from extractor.output import TABLE_FORMATS
 from extractor.schema import AnnualReport
 
 
@@ -45,15 +43,18 @@ def _parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="extract reports to JSON and CSV")
     extract.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders (searched recursively)")
     extract.add_argument("-o", "--out", default="extracted", help="output folder (default ./extracted)")
-    extract.add_argument("--format", action="append", choices=["jsonl", "parquet"], default=[],
+    extract.add_argument("--format", action="append", choices=TABLE_FORMATS, default=[],
                          help="also write reports.jsonl / reports.parquet")
-    extract.add_argument("--no-llm", action="store_true", help="parsers only")
-    extract.add_argument("--model", default=os.environ.get("EXTRACTOR_MODEL"), help="model name (env EXTRACTOR_MODEL)")
-    extract.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"),
-                         help="OpenAI-compatible endpoint (env OPENAI_BASE_URL)")
-    extract.add_argument("--cache-dir", default=os.environ.get("EXTRACTOR_CACHE_DIR"), help="response cache folder")
-    extract.add_argument("--concurrency", type=int, default=1, help="parallel model requests")
-    extract.add_argument("--force", action="store_true", help="re-extract reports whose output already exists")
+    extract.add_argument("--force", action="store_true", help="re-extract reports whose output is current")
+    extract.add_argument("--workers", type=_positive, default=None,
+                         help=f"parser processes (default: every core from {LARGE_BATCH} reports on, else 1)")
+    model = extract.add_argument_group("model")
+    model.add_argument("--no-llm", action="store_true", help="parsers only")
+    model.add_argument("--model", default=os.environ.get("EXTRACTOR_MODEL"), help="model name (env EXTRACTOR_MODEL)")
+    model.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"),
+                       help="OpenAI-compatible endpoint (env OPENAI_BASE_URL)")
+    model.add_argument("--cache-dir", default=os.environ.get("EXTRACTOR_CACHE_DIR"), help="response cache folder")
+    model.add_argument("--concurrency", type=_positive, default=1, help="parallel model requests")
     extract.set_defaults(run=_extract)
 
     evaluate = commands.add_parser("eval", help="score the extractor against the gold set in evals/")
@@ -68,84 +69,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def find_inputs(paths: list[str]) -> tuple[list[Path], list[str]]:
-    """Report files under `paths` (folders searched recursively), and one error line per missing path."""
-    files: list[Path] = []
-    errors: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES))
-        elif path.exists() or path.is_symlink():
-            files.append(path)
-        else:
-            errors.append(f"{raw}: no such file or folder")
-    return list(dict.fromkeys(files)), errors
-
-
-def _output_stems(files: list[Path]) -> dict[Path, str]:
-    """One output name per input: the file stem, made unique with its parent folder when stems collide."""
-    counts: dict[str, int] = {}
-    for file in files:
-        counts[file.stem] = counts.get(file.stem, 0) + 1
-    return {f: f.stem if counts[f.stem] == 1 else f"{f.parent.name}__{f.stem}" for f in files}
-
-
-def _is_current(path: Path, file: Path) -> dict[str, Any] | None:
-    """The existing output for `file` when it was made from the same bytes by this version, else None."""
-    import hashlib
-
+def _positive(text: str) -> int:
+    """An option's whole number, at least 1 (argparse makes anything else a usage error)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        run = data.get("run", {})
-        if run.get("extractor_version") != __version__:
-            return None
-        if run.get("input_sha256") != hashlib.sha256(file.read_bytes()).hexdigest():
-            return None
-        return data
-    except (OSError, ValueError, AttributeError):
-        return None
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return number
 
 
 def _extract(args: argparse.Namespace) -> int:
-    files, failures = find_inputs(args.paths)
-    for line in failures:
-        print(f"extractor: {line}", file=sys.stderr)
-    out_dir = Path(args.out)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        print(f"extractor: {out_dir}: cannot create output folder ({exc.strerror})", file=sys.stderr)
-        return 2
     if not args.no_llm and not args.base_url:
         print("extractor: no model endpoint configured (--base-url / OPENAI_BASE_URL): running the parsers only; "
               "narrative fields stay empty", file=sys.stderr)
     elif not args.no_llm:
         print("extractor: the model path is not available in this version: running the parsers only",
               file=sys.stderr)
-    results: dict[str, dict[str, Any]] = {}
-    done = skipped = 0
-    for file, stem in _output_stems(files).items():
-        target = out_dir / f"{stem}.json"
-        existing = None if args.force else _is_current(target, file)
-        if existing is not None:
-            results[stem] = existing
-            skipped += 1
-            continue
-        try:
-            report = extract_file(file)
-        except ExtractorError as exc:
-            failures.append(str(exc))
-            print(f"extractor: {exc}", file=sys.stderr)
-            continue
-        write_report(report, out_dir, stem)
-        results[stem] = report.model_dump(mode="json")
-        done += 1
-    if results:
-        write_tables(results, out_dir, tuple(args.format))
-    print(f"extractor: {done} extracted, {skipped} already current, {len(failures)} failed; output in {out_dir}/",
-          file=sys.stderr)
-    return 1 if failures else 0
+    options = BatchOptions(out_dir=Path(args.out), formats=tuple(dict.fromkeys(args.format)), force=args.force,
+                           workers=args.workers)
+    return run_batch(args.paths, options).exit_status
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -6,39 +6,81 @@ null (the report is silent), never a zero.
 
     >>> csv_columns()[:6]
     ['file', 'meta.entity', 'meta.level', 'meta.year', 'meta.published_on', 'meta.template']
+
+Every column has one type, the same in every file format: counts (and `meta.year`) are integers that may be
+missing, amounts of money (万元) are floats, the rest are text. pandas reads the CSV with those types when
+given `csv_dtypes()`; reports.parquet carries them itself:
+
+    >>> dtypes = csv_dtypes()
+    >>> dtypes["meta.year"], dtypes["stats_legacy.proactive.total"], dtypes["stats_legacy.operations.budget"]
+    ('Int64', 'Int64', 'float64')
+    >>> dtypes["file"], dtypes["meta.entity"]
+    ('string', 'string')
+
+    import pandas as pd
+    from extractor.output import csv_dtypes
+    frame = pd.read_csv("out/reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())
+    frame = pd.read_parquet("out/reports.parquet")       # the same dtypes, no argument needed
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from extractor.schema import AnnualReport, get_path, statistic_paths
+from extractor.schema import get_path, money_paths, statistic_paths
 
 META_COLUMNS = ["meta.entity", "meta.level", "meta.year", "meta.published_on", "meta.template"]
 SUMMARY_COLUMNS = ["summary." + name for name in ("proactive_total", "requests_received", "requests_granted",
                                                   "requests_partially_granted", "requests_denied",
                                                   "reconsiderations", "lawsuits")]
+TABLE_FORMATS = ("jsonl", "parquet")
+"""Tables written on request, besides reports.csv (always)."""
+TEMPORARY_GLOB = ".*.tmp"
+"""The names `atomic_file` gives its temporary files: what a killed run can leave behind."""
 
 
 def csv_columns() -> list[str]:
     return ["file", *META_COLUMNS, *statistic_paths(), *SUMMARY_COLUMNS]
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write via a temporary file in the same folder and rename it into place: a reader (or a crash) never
-    sees a half-written file."""
+def csv_dtypes() -> dict[str, str]:
+    """The pandas dtype of every table column: "Int64" (nullable integer), "float64" or "string"."""
+    money = money_paths()
+    dtypes = {}
+    for column in csv_columns():
+        if column == "meta.year" or column.startswith(("stats_", "summary.")):
+            dtypes[column] = "float64" if column in money else "Int64"
+        else:
+            dtypes[column] = "string"
+    return dtypes
+
+
+@contextmanager
+def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """A file opened for writing in the same folder as `path` under a temporary name, renamed over `path`
+    when the block ends without error, removed otherwise: a reader (or a crash) never sees a half-written
+    file. A process killed mid-write leaves at most a hidden `.NAME.*.tmp` file, never a truncated `path`.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> with atomic_file(target) as out:
+    ...     _ = out.write("一")
+    >>> target.read_text(encoding="utf-8"), [p.name for p in target.parent.iterdir()]
+    ('一', ['x.txt'])
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    text = "b" not in mode
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
+        with os.fdopen(handle, mode, encoding="utf-8" if text else None, newline="" if text else None) as file:
+            yield file
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
@@ -47,13 +89,20 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         raise
 
 
-def report_json(report: AnnualReport) -> str:
-    return json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write `content` to `path` through `atomic_file`."""
+    with atomic_file(path, "wb") as file:
+        file.write(content.encode("utf-8") if isinstance(content, str) else content)
 
 
-def write_report(report: AnnualReport, out_dir: Path, stem: str) -> Path:
+def report_json(data: dict[str, Any]) -> str:
+    """The text of one output file: an `AnnualReport.model_dump(mode="json")`, Chinese kept readable."""
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_report(data: dict[str, Any], out_dir: Path, stem: str) -> Path:
     path = out_dir / f"{stem}.json"
-    write_atomic(path, report_json(report))
+    write_atomic(path, report_json(data))
     return path
 
 
@@ -65,44 +114,60 @@ def csv_row(stem: str, data: dict[str, Any]) -> list[Any]:
     return row
 
 
-def write_tables(reports: dict[str, dict[str, Any]], out_dir: Path, formats: tuple[str, ...] = ()) -> list[Path]:
-    """Write reports.csv (always) and reports.jsonl / reports.parquet when asked, from all outputs in the run."""
-    written = []
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(csv_columns())
-    for stem in sorted(reports):
-        writer.writerow(csv_row(stem, reports[stem]))
-    csv_path = out_dir / "reports.csv"
-    write_atomic(csv_path, "\ufeff" + buffer.getvalue())
-    written.append(csv_path)
-    if "jsonl" in formats:
-        lines = "".join(json.dumps({"file": stem, **reports[stem]}, ensure_ascii=False) + "\n"
-                        for stem in sorted(reports))
-        write_atomic(out_dir / "reports.jsonl", lines)
-        written.append(out_dir / "reports.jsonl")
+def write_tables(reports: Iterable[tuple[str, dict[str, Any]]], out_dir: Path,
+                 formats: tuple[str, ...] = ()) -> list[Path]:
+    """Write reports.csv (always) and reports.jsonl / reports.parquet when asked, one row per (name, report)
+    in the order given. Reports are read one at a time, so `reports` can stream them from disk; every table
+    is replaced atomically, all of them only once every row is written."""
+    columns = csv_columns()
+    csv_path, jsonl_path = out_dir / "reports.csv", out_dir / "reports.jsonl"
+    parquet_columns: list[list[Any]] = [[] for _ in columns]
+    with ExitStack() as files:
+        csv_file = files.enter_context(atomic_file(csv_path))
+        csv_file.write("\ufeff")
+        writer = csv.writer(csv_file, lineterminator="\n")
+        writer.writerow(columns)
+        jsonl_file = files.enter_context(atomic_file(jsonl_path)) if "jsonl" in formats else None
+        for stem, data in reports:
+            row = csv_row(stem, data)
+            writer.writerow(row)
+            if jsonl_file is not None:
+                jsonl_file.write(json.dumps({"file": stem, **data}, ensure_ascii=False) + "\n")
+            for values, value in zip(parquet_columns, row):
+                values.append(None if value == "" else value)
+    written = [csv_path] + ([jsonl_path] if "jsonl" in formats else [])
     if "parquet" in formats:
-        written.append(_write_parquet(reports, out_dir))
+        written.append(_write_parquet(dict(zip(columns, parquet_columns)), out_dir / "reports.parquet"))
     return written
 
 
-def _write_parquet(reports: dict[str, dict[str, Any]], out_dir: Path) -> Path:
+def parquet_available() -> bool:
+    """Whether reports.parquet can be written (the optional `parquet` extra, pyarrow, is installed)."""
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+_ARROW_TYPES = {"Int64": "int64", "float64": "float64", "string": "string"}
+_PANDAS_TYPES = {"Int64": "int64", "float64": "float64", "string": "unicode"}
+
+
+def _write_parquet(columns: dict[str, list[Any]], path: Path) -> Path:
+    """reports.parquet with an explicit schema (`csv_dtypes()` in Arrow types) and the pandas metadata that
+    makes `pandas.read_parquet` load integer columns with gaps as Int64, not float."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from extractor.schema import money_paths
-
-    money = money_paths()
-    columns: dict[str, pa.Array] = {}
-    for index, name in enumerate(csv_columns()):
-        values = [None if v == "" else v for v in (csv_row(stem, reports[stem])[index] for stem in sorted(reports))]
-        if name.startswith(("stats_", "summary.")) or name == "meta.year":
-            kind = pa.float64() if name in money else pa.int64()
-            columns[name] = pa.array(values, type=kind)
-        else:
-            columns[name] = pa.array([None if v is None else str(v) for v in values], type=pa.string())
-    path = out_dir / "reports.parquet"
-    sink = io.BytesIO()
-    pq.write_table(pa.table(columns), sink)
-    write_atomic(path, sink.getvalue())
+    dtypes = csv_dtypes()
+    pandas_columns = [{"name": name, "field_name": name, "pandas_type": _PANDAS_TYPES[dtype], "numpy_type": dtype,
+                       "metadata": None} for name, dtype in dtypes.items()]
+    pandas_metadata = {"index_columns": [], "column_indexes": [], "columns": pandas_columns}
+    schema = pa.schema([pa.field(name, getattr(pa, _ARROW_TYPES[dtype])()) for name, dtype in dtypes.items()],
+                       metadata={b"pandas": json.dumps(pandas_metadata).encode("utf-8")})
+    table = pa.table({name: pa.array(values, type=schema.field(name).type) for name, values in columns.items()},
+                     schema=schema)
+    with atomic_file(path, "wb") as file:
+        pq.write_table(table, file)
     return path

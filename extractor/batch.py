@@ -1,0 +1,442 @@
+"""Batch runs: many report files in, one JSON per report out, the tables at the end; built to be left alone.
+
+`run_batch` finds the report files under the paths given, skips those whose output is current, extracts the
+rest, writes each output as soon as it is ready, and at the end rebuilds reports.csv (and .jsonl / .parquet)
+from the current outputs of every input of the run. What it promises:
+
+- never loses work: each output is written atomically (temporary file + rename) by this process as results
+  arrive, so a run killed at any moment (even SIGKILL) loses only the reports in flight and leaves no
+  truncated file; the temporary files a killed run leaves are removed by the next run;
+- resumes: an output is current when it was made from the same input bytes with the same `run_identity`
+  (extractor version, model, prompt versions); a rerun skips current outputs (`force` redoes them);
+- never stops for one bad file and never hides one: every file that fails (bad input, a model that gave up,
+  or an unexpected exception, even one that kills a worker process) becomes one `Failure` line naming it,
+  printed in the summary at the end; every other report is still done;
+- one run per output folder at a time: a run holds an OS lock on `OUT/.extractor.lock` and a second run on
+  the same folder stops at once with a message naming the first one. Atomic writes alone would keep every
+  file whole, but two runs would do the same work twice and the last one would write tables holding only
+  its own inputs; the lock also makes removing a killed run's temporary files safe. The OS releases the
+  lock when its process dies, however it dies, so no stale lock is ever left to clean up by hand.
+
+Parser work runs in worker processes (all cores for a batch of `LARGE_BATCH` files or more); with a model
+configured, reports run in threads, `settings.concurrency` at a time (the model's wait is I/O).
+
+    >>> import io, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "lingshan.txt").write_text("灵山县2017年政府信息公开工作年度报告\\n全年全县主动公开政府信息39387条。",
+    ...                                          encoding="utf-8")
+    >>> _ = (folder / "empty.txt").write_bytes(b"")
+    >>> log = io.StringIO()
+    >>> result = run_batch([str(folder)], BatchOptions(out_dir=folder / "out"), log)
+    >>> result.extracted, result.skipped, [failure.reason for failure in result.failures], result.exit_status
+    (1, 0, ['file is empty'], 1)
+    >>> print(log.getvalue().replace(str(folder), "IN"), end="")
+    extractor: IN/empty.txt: file is empty
+    extractor: 1 extracted, 0 already current, 1 failed; output in IN/out/
+    >>> sorted(p.name for p in (folder / "out").iterdir())
+    ['.extractor.lock', 'lingshan.json', 'reports.csv']
+    >>> run_batch([str(folder / "lingshan.txt")], BatchOptions(out_dir=folder / "out"), log).skipped
+    1
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from extractor.documents import SUPPORTED_SUFFIXES
+from extractor.errors import ConfigError, ExtractorError
+from extractor.llm.settings import ModelSettings
+from extractor.output import TEMPORARY_GLOB, parquet_available, report_json, write_atomic, write_tables
+from extractor.pipeline import extract_file, run_identity
+
+LARGE_BATCH = 8
+"""From this many reports to extract, a parsers-only run uses every core by default."""
+LOCK_NAME = ".extractor.lock"
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How to run a batch (the `extractor extract` options)."""
+
+    out_dir: Path
+    formats: tuple[str, ...] = ()
+    """Tables besides reports.csv: "jsonl", "parquet"."""
+    force: bool = False
+    """Extract again even when the output is current."""
+    workers: int | None = None
+    """Parser worker processes; None: every core for a large parsers-only batch, else 1."""
+    settings: ModelSettings | None = None
+    """The model to use; None runs the parsers alone."""
+    progress: bool | None = None
+    """Show a progress line on the error stream; None: when it is a terminal."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One file that gave no output, and why, in words a user can act on.
+
+    >>> Failure("in/a.pdf", "PDF is encrypted (password required)").line
+    'in/a.pdf: PDF is encrypted (password required)'
+    """
+
+    path: str
+    reason: str
+
+    @property
+    def line(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a run did: counts, the failures in input order, model use summed over the reports it extracted."""
+
+    extracted: int
+    skipped: int
+    failures: tuple[Failure, ...]
+    accounting: Mapping[str, int] = field(default_factory=dict)
+    tables: tuple[Path, ...] = ()
+
+    @property
+    def exit_status(self) -> int:
+        """0 when every report was written, 1 when any failed."""
+        return 1 if self.failures else 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One report's result as it comes back from a worker: the output's text, or why there is none."""
+
+    text: str | None
+    accounting: Mapping[str, int] = field(default_factory=dict)
+    failure: str | None = None
+
+
+# ------------------------------------------------------------------------------------------- inputs and outputs
+def find_inputs(paths: list[str]) -> tuple[list[Path], list[Failure]]:
+    """Report files under `paths`, each once, in the order given (folders searched recursively, their files
+    sorted), and a failure for each path that is missing or a folder holding no report file.
+
+    In a folder only the report suffixes count (a spreadsheet next to the reports is not an input), but a
+    broken link or other non-file with a report suffix is kept, so that it fails with its reason rather than
+    vanish. A file named on the command line is always an input, whatever its suffix.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("b.txt", "a.pdf", "notes.xlsx"):
+    ...     _ = (folder / name).write_text("x")
+    >>> files, failures = find_inputs([str(folder), str(folder / "a.pdf"), str(folder / "gone.txt")])
+    >>> [f.name for f in files], [f.reason for f in failures]
+    (['a.pdf', 'b.txt'], ['no such file or folder'])
+    """
+    files: dict[Path, Path] = {}
+    failures: list[Failure] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES and not p.is_dir())
+            if not found:
+                failures.append(Failure(raw, f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) in this folder"))
+        elif path.exists() or path.is_symlink():
+            found = [path]
+        else:
+            failures.append(Failure(raw, "no such file or folder"))
+            continue
+        for file in found:
+            files.setdefault(file.absolute(), file)
+    return list(files.values()), failures
+
+
+def output_names(files: list[Path]) -> dict[Path, str]:
+    """One output name per input: its stem; where stems collide, its folder's name first; where that still
+    collides, more folders and the suffix, until every name is unique.
+
+    >>> list(output_names([Path("x/a/r.txt"), Path("x/b/r.txt"), Path("x/b/s.pdf"), Path("x/b/s.txt"),
+    ...                    Path("x/b/t.txt")]).values())
+    ['a__r', 'b__r', 'b__s.pdf', 'b__s.txt', 't']
+    """
+    def name(file: Path, level: int) -> str:
+        if level == 0:
+            return file.stem
+        if level == 1:
+            return f"{file.parent.name}__{file.stem}"
+        return "__".join([*file.absolute().parent.parts[1:][-(level - 1):], file.name])
+
+    levels = dict.fromkeys(files, 0)
+    for _ in range(max((len(f.absolute().parts) for f in files), default=0) + 1):
+        names = {file: name(file, level) for file, level in levels.items()}
+        counts: dict[str, int] = {}
+        for value in names.values():
+            counts[value] = counts.get(value, 0) + 1
+        clashing = [file for file, value in names.items() if counts[value] > 1]
+        if not clashing:
+            return names
+        for file in clashing:
+            levels[file] += 1
+    raise AssertionError("distinct paths always get distinct names")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_current(output: Path, source: Path, identity: Mapping[str, Any]) -> bool:
+    """Whether `output` (a report JSON) was made from `source`'s present bytes by a run with this identity
+    (`pipeline.run_identity`). A missing, truncated or unreadable output, or an unreadable source, is not."""
+    try:
+        run = json.loads(output.read_text(encoding="utf-8"))["run"]
+        return run["input_sha256"] == sha256_file(source) and all(run.get(k) == v for k, v in identity.items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+# ---------------------------------------------------------------------------------------------------- one report
+def extract_one(path: str, settings: ModelSettings | None) -> Outcome:
+    """Extract one report to its output text; every exception becomes the failure's one-line reason.
+
+    A text with no report in it (no report year, no statistics table, no figure read: a news page, a
+    listing, a login page saved by a crawler) is a failure too: an all-empty row would pass for a report
+    that states nothing.
+    """
+    try:
+        report = extract_file(path, settings)
+    except ExtractorError as exc:
+        where = ExtractorError(exc.message, chunk=exc.chunk, attempt=exc.attempt) if exc.path == path else exc
+        return Outcome(None, failure=_one_line(str(where)))
+    except Exception as exc:
+        return Outcome(None, failure=_one_line(f"internal error: {type(exc).__name__}: {exc}"))
+    if report.meta.template == "unknown" and not report.evidence:
+        return Outcome(None, failure="not an annual report: no report year, statistics table or figure found")
+    return Outcome(report_json(report.model_dump(mode="json")), report.run.accounting)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ------------------------------------------------------------------------------------------------------- the run
+def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = None) -> BatchResult:
+    """Run one batch (see the module docstring); progress, failures and the summary go to `stderr`.
+
+    Raises `ConfigError` before doing any work when the run cannot start: an output folder that cannot be
+    made or written to, another run on it, parquet asked without pyarrow.
+    """
+    err = sys.stderr if stderr is None else stderr
+    out_dir = options.out_dir
+    if "parquet" in options.formats and not parquet_available():
+        raise ConfigError("--format parquet needs pyarrow: pip install 'extractor[parquet]'")
+    files, failures = find_inputs(paths)
+    names = output_names(files)
+    identity = run_identity(options.settings)
+    with _locked(out_dir):
+        for leftover in out_dir.glob(TEMPORARY_GLOB):
+            leftover.unlink(missing_ok=True)
+        todo = [f for f in files if options.force or not is_current(out_dir / f"{names[f]}.json", f, identity)]
+        failed: dict[Path, Failure] = {}
+        accounting: dict[str, int] = {}
+        progress = Progress(len(files), err, enabled=err.isatty() if options.progress is None else options.progress)
+        progress.count(skipped=len(files) - len(todo))
+
+        def deliver(file: Path, outcome: Outcome) -> None:
+            if outcome.text is not None:
+                try:
+                    write_atomic(out_dir / f"{names[file]}.json", outcome.text)
+                except OSError as exc:
+                    outcome = Outcome(None, failure=f"cannot write {out_dir / names[file]}.json ({exc.strerror})")
+            if outcome.failure is not None:
+                failed[file] = Failure(str(file), outcome.failure)
+                progress.count(failed=1)
+                return
+            for key, value in outcome.accounting.items():
+                accounting[key] = accounting.get(key, 0) + value
+            progress.count(extracted=1)
+
+        try:
+            _extract_all(todo, options.settings, _workers(options, len(todo)), deliver)
+        finally:
+            progress.close()
+        written = [f for f in files if f not in failed]
+        tables: list[Path] = []
+        if written:
+            tables = write_tables(_read_outputs(sorted(names[f] for f in written), out_dir), out_dir, options.formats)
+    failures += [failed[f] for f in files if f in failed]
+    result = BatchResult(extracted=len(todo) - len(failed), skipped=len(files) - len(todo),
+                         failures=tuple(failures), accounting=accounting, tables=tuple(tables))
+    for failure in result.failures:
+        print(f"extractor: {failure.line}", file=err)
+    print(f"extractor: {result.extracted} extracted, {result.skipped} already current, {len(result.failures)} failed; "
+          f"output in {out_dir}/", file=err)
+    if accounting:
+        print("extractor: model use: " + ", ".join(f"{key} {value}" for key, value in sorted(accounting.items())),
+              file=err)
+    return result
+
+
+def _workers(options: BatchOptions, todo: int) -> int:
+    if options.settings is not None:
+        return options.settings.concurrency
+    if options.workers is not None:
+        return options.workers
+    return (os.cpu_count() or 1) if todo >= LARGE_BATCH else 1
+
+
+def _read_outputs(stems: list[str], out_dir: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    for stem in stems:
+        yield stem, json.loads((out_dir / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+@contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock for the block (see the module docstring); `ConfigError` when another
+    run holds it or the folder cannot be made or written to."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = (out_dir / LOCK_NAME).open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot create or write to the output folder ({exc.strerror})", path=str(out_dir)) from None
+    with handle:
+        if not _try_lock(handle):
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise ConfigError(f"another extractor run is writing to this folder ({holder}); wait for it to finish "
+                              "or choose another output folder with -o", path=str(out_dir))
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        yield
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(handle: IO[str]) -> bool:
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+else:
+    import fcntl
+
+    def _try_lock(handle: IO[str]) -> bool:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+# -------------------------------------------------------------------------------------------------- the workers
+Deliver = Callable[[Path, Outcome], None]
+
+
+def _extract_all(files: list[Path], settings: ModelSettings | None, workers: int, deliver: Deliver) -> None:
+    """Extract `files`, handing each outcome to `deliver` in this process as soon as it is ready."""
+    if workers <= 1:
+        for file in files:
+            deliver(file, extract_one(str(file), settings))
+        return
+    if settings is not None:
+        with ThreadPoolExecutor(workers) as threads:
+            _feed(threads, deque(files), 2 * workers, settings, deliver)
+        return
+    queue = deque(files)
+    while queue:
+        with ProcessPoolExecutor(workers) as pool:
+            suspects = _feed(pool, queue, 2 * workers, None, deliver)
+        for file in suspects:  # in flight when a worker died: each alone, to find the one that kills it
+            with ProcessPoolExecutor(1) as alone:
+                if _feed(alone, deque([file]), 1, None, deliver):
+                    deliver(file, Outcome(None, failure="internal error: the worker process died reading this "
+                                                        "file (a crash in a native library?)"))
+
+
+def _feed(pool: Executor, queue: deque[Path], window: int, settings: ModelSettings | None,
+          deliver: Deliver) -> list[Path]:
+    """Keep `window` files in flight until `queue` is empty; return the files whose worker died (the pool is
+    broken then, and the files not yet started stay in `queue`)."""
+    running: dict[Future[Outcome], Path] = {}
+    while queue or running:
+        while queue and len(running) < window:
+            file = queue.popleft()
+            running[pool.submit(extract_one, str(file), settings)] = file
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                wait(running)
+                lost = []
+                for ended, file in running.items():
+                    if ended.exception() is None:
+                        deliver(file, ended.result())
+                    else:
+                        lost.append(file)
+                return lost
+            deliver(running.pop(future), outcome)
+    return []
+
+
+# ------------------------------------------------------------------------------------------------------ progress
+class Progress:
+    """One status line redrawn in place on a terminal (nothing otherwise):
+
+        extractor: 412/1000 · 380 extracted · 25 current · 7 failed · 14.2 reports/s · about 41 s left
+    """
+
+    def __init__(self, total: int, stream: TextIO, *, enabled: bool) -> None:
+        self.total, self.stream, self.enabled = total, stream, enabled
+        self.extracted = self.skipped = self.failed = 0
+        self.started = self.drawn = time.monotonic()
+
+    def count(self, *, extracted: int = 0, skipped: int = 0, failed: int = 0) -> None:
+        self.extracted += extracted
+        self.skipped += skipped
+        self.failed += failed
+        now = time.monotonic()
+        if self.enabled and (now - self.drawn >= 0.1 or self.extracted + self.failed + self.skipped == self.total):
+            self.drawn = now
+            self.stream.write("\r\x1b[K" + self.line(now))
+            self.stream.flush()
+
+    def line(self, now: float) -> str:
+        """The status line at time `now` (`time.monotonic()`).
+
+        >>> import io
+        >>> bar = Progress(100, io.StringIO(), enabled=False)
+        >>> bar.count(skipped=10)
+        >>> bar.count(extracted=30, failed=2)
+        >>> bar.line(bar.started + 4.0)
+        'extractor: 42/100 · 30 extracted · 10 current · 2 failed · 8.0 reports/s · about 7 s left'
+        """
+        worked = self.extracted + self.failed
+        done = worked + self.skipped
+        text = (f"extractor: {done}/{self.total} · {self.extracted} extracted · {self.skipped} current · "
+                f"{self.failed} failed")
+        elapsed = now - self.started
+        if worked and elapsed > 0:
+            rate = worked / elapsed
+            text += f" · {rate:.1f} reports/s · about {(self.total - done) / rate:.0f} s left"
+        return text
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
