@@ -132,3 +132,100 @@ def test_website_figure_through_the_site_or_beside_other_channels_is_the_website
     found = _found(text, "legacy", None)
     assert found.get("stats_legacy.proactive.channels.website") == website
     assert "stats_legacy.proactive.total" not in found
+
+
+def test_channels_closed_by_every_channel_together_give_the_proactive_total():
+    text = "2016年,全市各级、各部门积极通过网站、报纸、微博及微信等各类渠道主动公开政府信息55655条。"
+    assert _found(text, "legacy", 2016) == {"stats_legacy.proactive.total": 55655}
+
+
+@pytest.mark.parametrize(("text", "total"), [
+    ("2013年我厅主动公开信息总数共计293条,其中规范性文件公开28条。", 293),
+    ("全年公开信息766条。向省档案馆、省图书馆移交规范性文件10份。", 766),
+])
+def test_proactive_total_in_other_common_wordings(text, total):
+    assert _found(text, "legacy", None)["stats_legacy.proactive.total"] == total
+
+
+def test_normative_documents_among_the_proactive_total_in_legacy_reports_only():
+    text = "2013年我厅主动公开信息总数共计293条,其中规范性文件公开28条。"
+    assert _found(text, "legacy", 2013)["stats_legacy.proactive.normative_docs"] == 28
+    assert "stats_legacy.proactive.normative_docs" not in _found(text, "gov2021", 2013)
+
+
+def test_channel_figures_without_a_unit_at_the_end_of_the_clause():
+    text = ("2017年,通过县政府网站主动公开政府信息共34920;二是通过政务微博公开政府信息1997;"
+            "三是通过政务微信公开政府信息1120;通过新闻发布会、电视报刊等其他渠道主动公开政府信息1350条。")
+    assert _found(text) == {"stats_legacy.proactive.channels.website": 34920, "stats_legacy.proactive.channels.weibo": 1997,
+                            "stats_legacy.proactive.channels.wechat": 1120, "stats_legacy.proactive.channels.other": 1350}
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("结合实际不断丰富和拓展信息公开渠道,参加新闻发布会3次,及时发布科技创新方面重要信息。", 3),
+    ("召开或参加新闻发布会2次,发布政策解读16条。", 2),
+    ("全年召开8场新闻发布会。", 8),
+])
+def test_press_conferences_held_or_attended(text, count):
+    assert _found(text, "legacy", None)["stats_legacy.responses.press_conferences"] == count
+
+
+def test_leaders_attending_press_conferences_is_not_the_press_conference_count():
+    assert "stats_legacy.responses.press_conferences" not in _found("主要负责同志参加新闻发布会2次。")
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("全年累计发布解读类信息21条,打造文字、图文、视频等多种解读形式。", 21),
+    ("公开政府常务会议7期,解读信息发布7条。", 7),
+    ("通过厅门户网站公开发布解读材料12篇。", 12),
+])
+def test_policy_interpretations_in_other_common_wordings(text, count):
+    assert _found(text, "gov2021", None)["stats_legacy.responses.policy_interpretations"] == count
+
+
+def test_request_channels_from_prose():
+    text = "2017年省人社厅受理政府信息依申请公开30件,其中网上申请10件,现场申请5件,信函申请15件。"
+    found = _found(text)
+    assert (found["stats_legacy.requests.channels.online"], found["stats_legacy.requests.channels.in_person"],
+            found["stats_legacy.requests.channels.letter"]) == (10, 5, 15)
+
+
+def test_combined_letter_or_fax_channel_is_not_the_letter_channel():
+    assert "stats_legacy.requests.channels.letter" not in _found("信函、传真申请5件。")
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("三、依申请公开政府信息情况。均未向申请人收取费用。", "stats_legacy.operations.fees_collected"),
+    ("(三)本年度无向政府信息公开申请人进行收费的情况。", "stats_legacy.operations.fees_collected"),
+    ("2016年,全市政府信息公开没有任何收费。", "stats_legacy.operations.fees_collected"),
+    ("2013年度我厅未发生有关政府信息公开方面的收费及免费情况。", "stats_legacy.operations.fees_waived"),
+    ("2015年,我厅未收取和减免任何与政府信息公开相关的费用。", "stats_legacy.operations.fees_waived"),
+    ("2017年度我县未接到依申请公开政府信息的申请。", "stats_legacy.requests.received"),
+])
+def test_stated_zeros_in_other_common_wordings(text, key):
+    assert _found(text, "legacy", None)[key] == 0
+
+
+def test_appeal_figure_is_kept_beside_a_stated_zero_of_the_other_appeal():
+    found = _found("本年度我厅首次受理政府信息公开行政复议1件,未受理行政诉讼案件。", "legacy", 2015)
+    assert found == {"stats_legacy.appeals.reconsideration.total": 1, "stats_legacy.appeals.litigation.total": 0}
+
+
+def test_year_in_a_stated_zero_and_a_run_together_heading_do_not_hide_it():
+    text = ("(六)其他处理(七)总计22四、政府信息公开行政复议、行政诉讼情况"
+            "2019年河北省工业和信息化厅未发生涉及政府信息公开的行政复议、行政诉讼案件。")
+    assert _found(text, "gov2019", 2019) == {
+        "stats_2019.appeals.reconsideration.total": 0, "stats_2019.appeals.litigation_direct.total": 0,
+        "stats_2019.appeals.litigation_after_reconsideration.total": 0}
+
+
+def test_prose_letter_figure_stays_out_when_the_table_counts_letters_and_faxes_together():
+    from pathlib import Path
+
+    from extractor.documents import load_document
+    from extractor.parsers import parse_document
+
+    source = Path(__file__).resolve().parents[1] / "evals" / "docs" / "001_8d8ab1cc33b56129.txt"
+    _, parsed = parse_document(load_document(source).text)
+    found = {v.path: v.value for v in parsed.values}
+    assert found["stats_legacy.requests.channels.letter_or_fax"] == 5  # the form: 3.信函、传真申请数 5
+    assert "stats_legacy.requests.channels.letter" not in found  # the prose: 信函申请5条

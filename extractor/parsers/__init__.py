@@ -32,12 +32,21 @@ def parse_document(text: str) -> tuple[dict[str, Any], ParseResult]:
     return meta, _prefer_tables(tables, prose)
 
 
+# a table cell that counts the same quantity split another way: the prose figure stays out of the other split
+_SAME_QUANTITY = {
+    "stats_legacy.requests.channels.letter": "stats_legacy.requests.channels.letter_or_fax",
+    "stats_legacy.requests.channels.fax": "stats_legacy.requests.channels.letter_or_fax",
+}
+
+
 def _prefer_tables(tables: ParseResult, prose: ParseResult) -> ParseResult:
     table_values = {v.path: v for v in tables.values}
     kept: list[FieldValue] = list(tables.values)
     warnings = list(tables.warnings + prose.warnings)
     for value in prose.values:
         printed = table_values.get(value.path)
+        if value.path in _SAME_QUANTITY and _SAME_QUANTITY[value.path] in table_values:
+            continue
         if printed is None:
             kept.append(value)
         elif printed.value != value.value:

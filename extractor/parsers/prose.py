@@ -52,12 +52,19 @@ _TOTAL = _L + "proactive.total"
 _WEBSITE = _L + "proactive.channels.website"
 RULES = [
     ProseRule(_L + "proactive.total", _L + "proactive.total",
-              rf"^(?:(?!{_CHANNEL_WORDS}).)*?主动公开(?:各类|各种)?(?:政府)?信息(?:共计?|总数|合计)?{N}\s*(?:条|件)"),
+              rf"^(?:(?!{_CHANNEL_WORDS}).)*?主动公开(?:各类|各种)?(?:政府)?信息(?:总数|总量)?(?:共计?|合计|为)?{N}\s*(?:条|件)"),
+    # a list of channels closed by 等各类渠道 is every channel together: "通过网站、报纸、微博及微信等各类渠道主动公开政府信息55655条"
+    ProseRule(_TOTAL, _TOTAL, rf"等(?:各类|多种|各种)?(?:渠道|途径|方式|平台)主动公开(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
+    ProseRule(_TOTAL, _TOTAL,
+              rf"^(?:(?!{_CHANNEL_WORDS}).)*?(?:全年|本年度?)(?:共|累计)?公开(?:各类|各种)?(?:政府)?信息(?:共计?)?{N}\s*条"),
+    ProseRule(_L + "proactive.normative_docs", None, rf"其中(?:主动公开)?(?:的)?规范性文件(?:公开)?{N}\s*(?:条|件)"),
     ProseRule(_WEBSITE, _WEBSITE,
               rf"(?:政府|门户|官方)网站(?:平台)?(?:上)?(?:主动)?(?:公开|发布|推送)(?:了)?(?:[^,。;:]{{0,30}}?等)?"
-              rf"(?:各类|各种)?(?:政府)?信息(?:共计?)?{N}\s*(?:条|篇)"),
+              rf"(?:各类|各种)?(?:政府)?信息(?:共计?)?{N}\s*(?:条|篇|$)"),
+    ProseRule(_L + "proactive.channels.other", _L + "proactive.channels.other",
+              rf"(?:其他|其它)(?:渠道|方式|途径)(?:主动)?公开(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
     ProseRule(_L + "requests.received", _M + "requests.new_received.total",
-              rf"(?:受理|收到|接收|接到)(?:[^,。;:咨询]{{0,10}}?)(?:政府信息公开|依申请公开|信息公开)(?:的)?(?:申请)?(?:事项|件)?"
+              rf"(?:受理|收到|接收|接到)(?:[^,。;:咨询]{{0,10}}?)(?:政府信息公开|依申请公开|信息公开)(?:的)?(?:申请|信息)?(?:事项|件)?"
               rf"(?:共计?|合计)?{N}\s*(?:件|条|个|份|宗)"),
     ProseRule(_L + "appeals.reconsideration.total", _M + "appeals.reconsideration.total",
               rf"(?<!复议后提起)行政复议(?:案件)?(?:共计?)?{N}\s*(?:件|起|宗|个)"),
@@ -65,15 +72,31 @@ RULES = [
     ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
               rf"(?:发布|制作|推出|开展|刊发|编发)(?:了)?[^,。;]{{0,8}}?政策解读(?:稿件|材料|信息|文章|产品)?(?:共计?)?"
               rf"{N}\s*(?:篇|条|件|期|个|次)"),
+    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
+              rf"(?:发布|刊发|编发)(?:政策)?解读(?:类)?(?:信息|稿件|材料|文章)(?:共计?)?{N}\s*(?:篇|条|件)"),
+    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
+              rf"(?:^|[,])(?:政策)?解读(?:类)?(?:信息|稿件|材料)(?:发布|刊发)(?:共计?)?{N}\s*(?:篇|条|件)"),
     ProseRule(_L + "responses.press_conferences", _L + "responses.press_conferences",
-              rf"(?<!参加)新闻发布会(?:共计?)?{N}\s*(?:场|次)"),
+              rf"(?<!负责同志参加)(?<!负责人参加)(?<!领导参加)新闻发布会(?:共计?)?{N}\s*(?:场|次)"),
+    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
+              rf"(?:发布|刊发|编发)(?:政策)?解读(?:类)?(?:信息|稿件|材料|文章)(?:共计?)?{N}\s*(?:篇|条|件)"),
+    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
+              rf"(?:^|[,])(?:政策)?解读(?:类)?(?:信息|稿件|材料)(?:发布|刊发)(?:共计?)?{N}\s*(?:篇|条|件)"),
+    ProseRule(_L + "responses.press_conferences", _L + "responses.press_conferences",
+              rf"(?:召开|举办)(?:或参加)?(?:了)?{N}\s*(?:场|次)新闻发布会"),
     ProseRule(_L + "responses.online_interviews", _L + "responses.online_interviews",
               rf"在线访谈(?:活动|节目)?(?:共计?)?{N}\s*(?:次|期|场)"),
     ProseRule(_L + "responses.hotspots", _L + "responses.hotspots",
               rf"回应(?:公众|社会)?(?:关注)?(?:的)?热点(?:问题)?(?:和|或|及|、)?(?:重大)?舆情(?:共计?)?{N}\s*(?:次|件|条)"),
     ProseRule(_L + "responses.weibo_wechat", _L + "responses.weibo_wechat", rf"微博微信回应(?:事件)?{N}\s*(?:次|件)"),
-    ProseRule(_L + "proactive.channels.weibo", _L + "proactive.channels.weibo", rf"政务微博(?:公开|发布)(?:政府)?(?:信息)?{N}\s*条"),
-    ProseRule(_L + "proactive.channels.wechat", _L + "proactive.channels.wechat", rf"政务微信(?:公开|发布)(?:政府)?(?:信息)?{N}\s*条"),
+    ProseRule(_L + "proactive.channels.weibo", _L + "proactive.channels.weibo",
+              rf"政务微博(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
+    ProseRule(_L + "proactive.channels.wechat", _L + "proactive.channels.wechat",
+              rf"政务微信(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
+    ProseRule(_L + "requests.channels.online", _L + "requests.channels.online", rf"(?:网上|网络|在线)申请{N}\s*(?:件|条)"),
+    ProseRule(_L + "requests.channels.in_person", _L + "requests.channels.in_person", rf"(?:当面|现场)申请{N}\s*(?:件|条)"),
+    ProseRule(_L + "requests.channels.letter", _L + "requests.channels.letter", rf"(?<![、和及与或])信函申请{N}\s*(?:件|条)"),
+    ProseRule(_L + "requests.outcomes.granted", None, rf"(?<!部分)(?<!不)(?<!不予)同意公开(?:答复)?{N}\s*件"),
     ProseRule(_L + "requests.outcomes.already_public", None, rf"属于已主动公开(?:范围)?(?:的)?(?:信息)?{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.outcomes.not_this_agency", None, rf"不属于本(?:行政)?机关公开(?:范围)?(?:的)?(?:信息)?{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.outcomes.not_exist", None, rf"申请(?:的)?信息不存在{N}\s*(?:件|条)"),
@@ -81,11 +104,14 @@ RULES = [
     ProseRule(_L + "operations.fees_collected", _L + "operations.fees_collected",
               rf"收取[^。;,]{{0,16}}?(?:费用?|处理费)(?:共计?)?{N}\s*元", money_per_yuan=True),
     ProseRule(_L + "operations.fees_collected", _L + "operations.fees_collected",
-              r"(?:未|没有|不)(?:发生|收取)(?:任何)?[^。;,]{0,16}?(?:费用|收费|处理费)", zero=True),
+              r"(?:未|没有|不)(?:向[^。;,]{0,12}?)?(?:发生|收取)(?:任何)?[^。;,]{0,16}?(?:费用|收费|处理费)", zero=True),
+    ProseRule(_L + "operations.fees_collected", _L + "operations.fees_collected",
+              r"无向[^。;,]{0,16}?(?:进行)?收费|(?:没有|未发生)任何收费", zero=True),
     ProseRule(_L + "operations.fees_waived", None,
-              r"(?:未|没有|不)(?:发生|收取)[^。;]{0,20}?收费(?:和|及|与|、)减免", zero=True),
+              r"(?:未|没有|不)(?:发生|收取)[^。;]{0,20}?(?:收费|收取)?(?:和|及|与|、)(?:减免|免费)", zero=True),
     ProseRule(_L + "requests.received", _M + "requests.new_received.total",
-              r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开)(?:的)?申请", zero=True),
+              r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开)(?:政府信息)?(?:的)?申请",
+              zero=True),
 ]
 _ZERO_APPEALS = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|接到)?[^。;]{0,30}?行政复议")
 _ZERO_LITIGATION = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|接到)?[^。;]{0,40}?行政诉讼")
@@ -105,7 +131,7 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
             key = rule.modern_key if modern else rule.legacy_key
             if key is None:
                 continue
-            if "appeals" in key and zeros:
+            if any(zero.path == key for zero in zeros):
                 continue  # "受理行政复议1起…没有因政府信息公开而被提起的行政复议": the 1 is not about disclosure
             for match in _compiled(rule.pattern).finditer(body):
                 value = _value(rule, match, body)
@@ -186,11 +212,20 @@ def _value(rule: ProseRule, match: re.Match[str], clause: str) -> int | float | 
     return number / 10000 if rule.money_per_yuan else number
 
 
+# a comma-separated part, or a run-together section heading ("…(七)总计22四、政府信息公开行政复议…情况2019年…")
+_HEADING = r"(?:[一二三四五六七八九十]{1,2}、|\([一二三四五六七八九十]{1,2}\))"
+_APPEAL_PARTS = re.compile(rf"{_HEADING}?(?:(?!{_HEADING})[^,])+")
+
+
 def _zero_appeals(clause: str, offset: int, modern: bool) -> list[FieldValue]:
-    """"未发生…行政复议、行政诉讼" states zero appeals of each kind the clause names."""
+    """"未发生…行政复议、行政诉讼" states zero appeals of each kind the clause names; a year is not a figure.
+
+    >>> [(v.path, v.value) for v in _zero_appeals("(七)总计22四、行政复议、行政诉讼情况2019年未发生行政复议、行政诉讼案件", 0, False)]
+    [('stats_legacy.appeals.reconsideration.total', 0), ('stats_legacy.appeals.litigation.total', 0)]
+    """
     values: list[FieldValue] = []
-    for part in re.finditer(r"[^,]+", clause):
-        if not re.search(r"\d|纠错|纠正|败诉|被撤销", part.group(0)):
+    for part in _APPEAL_PARTS.finditer(clause):
+        if not re.search(r"\d|纠错|纠正|败诉|被撤销", re.sub(r"(?:19|20)\d\d\s*年度?", "", part.group(0))):
             values.extend(_zero_appeals_in(part.group(0), offset + part.start(), modern))
     return values
 
@@ -214,3 +249,21 @@ def _zero_appeals_in(clause: str, offset: int, modern: bool) -> list[FieldValue]
             values.append(FieldValue("stats_legacy.appeals.complaints", 0, complaint.group(0),
                                      offset + complaint.start(), offset + complaint.end()))
     return values
+
+
+def speaks_of_another_period(clause: str, year: int | None) -> bool:
+    """Whether a clause speaks of another period than the report year (累计, 以来, 上年, another year…).
+
+    >>> speaks_of_another_period("《条例》实施以来累计公开3万条", 2017), speaks_of_another_period("2016年受理申请14件", 2016)
+    (True, False)
+    """
+    return bool(_OTHER_PERIOD.search(clause) and not re.search(r"(?:全年|本年度?)累计", clause)) or _other_year(clause, year)
+
+
+def is_approximate(text: str, start: int, end: int) -> bool:
+    """Whether the number at `text[start:end]` is an approximation (300余, 近百, 约…).
+
+    >>> is_approximate("公开信息3000余条", 4, 8), is_approximate("公开信息3000条", 4, 8)
+    (True, False)
+    """
+    return bool(_APPROXIMATE_AFTER.match(text, end) or _APPROXIMATE_BEFORE.search(text[:start]))
