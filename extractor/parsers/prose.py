@@ -145,6 +145,8 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
         for zero in zeros:
             found[zero.path].append(zero)
     _place_lone_website_figures(found, lone_website)
+    if _LETTER_OR_FAX.search(text):
+        found.pop(_L + "requests.channels.letter", None)  # the report counts letters and faxes as one channel
     values: list[FieldValue] = []
     warnings: list[str] = []
     for key, candidates in found.items():
@@ -157,6 +159,7 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
     return ParseResult(tuple(values), tuple(warnings))
 
 
+_LETTER_OR_FAX = re.compile(r"信函[、/和及或]传真申请|传真[、/和及或]信函申请")
 _WORTH_READING = re.compile(r"\d|未|没有|无")
 _THROUGH_SITE = re.compile(r"(?:通过|依托|利用)[^,。;]{0,15}$")
 _ON_SITE = re.compile(r"在[^,。;]{0,15}$")
