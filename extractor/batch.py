@@ -46,7 +46,7 @@ import json
 import os
 import sys
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -175,17 +175,18 @@ def output_names(files: list[Path]) -> dict[Path, str]:
         return "__".join([*file.absolute().parent.parts[1:][-(level - 1):], file.name])
 
     levels = dict.fromkeys(files, 0)
-    for _ in range(max((len(f.absolute().parts) for f in files), default=0) + 1):
+    deepest = max((len(file.absolute().parts) for file in files), default=0)
+    while True:
         names = {file: name(file, level) for file, level in levels.items()}
-        counts: dict[str, int] = {}
-        for value in names.values():
-            counts[value] = counts.get(value, 0) + 1
+        counts = Counter(names.values())
         clashing = [file for file, value in names.items() if counts[value] > 1]
         if not clashing:
             return names
+        if all(levels[file] > deepest for file in clashing):  # only "a__b/c.txt" and "a/b__c.txt" get here
+            return {file: f"{value}__{index}" if file in clashing else value
+                    for index, (file, value) in enumerate(names.items())}
         for file in clashing:
             levels[file] += 1
-    raise AssertionError("distinct paths always get distinct names")
 
 
 def sha256_file(path: Path) -> str:

@@ -1,0 +1,475 @@
+"""Batch runs in real life: the fault table (every bad input next to good reports), kill -9 and resume, two
+runs on one folder, a worker that dies, and the options that decide how a batch runs.
+
+Each fault case builds its bad input for real, runs `extractor extract` over it together with two good
+reports, and checks the one stderr line naming it, the exit status, that the good reports' outputs are whole
+and right, and that no temporary file is left."""
+
+from __future__ import annotations
+
+import io
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from samples import GOV2021_REPORT, LEGACY_REPORT
+
+from extractor import batch
+from extractor.batch import BatchOptions, _locked, output_names, run_batch
+from extractor.cli import main
+from extractor.output import csv_dtypes
+from extractor.schema import AnnualReport
+
+REPO = Path(__file__).resolve().parent.parent
+NEWS_PAGE = """<!doctype html><html><head><title>我市召开春季农业生产工作会议</title></head><body>
+<h1>我市召开春季农业生产工作会议</h1><p>3月12日，市政府召开全市春季农业生产工作会议，部署春耕备耕工作。
+会议强调，要抓好粮食生产，确保全年粮食播种面积稳定在500万亩以上。</p></body></html>"""
+WRONG_TEMPLATE = """某县2022年政府信息公开工作年度报告
+一、概述
+2022年,全县主动公开政府信息1200条。
+二、政府信息公开统计
+统计指标 | 单位 | 统计数
+主动公开政府信息数 | 条 | 1200
+"""
+"""A 2022 report still in the legacy format (the 2021 national form applies from 2021)."""
+
+
+# ------------------------------------------------------------------------------------------ building bad inputs
+def _pdf(path: Path, *, text: str | None = None, password: str | None = None) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+
+    encrypt = StandardEncryption(password, ownerPassword="owner") if password else None
+    page = canvas.Canvas(str(path), encrypt=encrypt)
+    if text:
+        page.drawString(72, 720, text)
+    else:  # a scan: shapes only, no text layer
+        page.rect(72, 72, 400, 600, fill=1)
+        page.circle(300, 400, 80)
+    page.showPage()
+    page.save()
+
+
+def _unreadable(folder: Path) -> tuple[Path, str]:
+    """A file this process cannot read: chmod 000, or (root reads anything) a link to a file that is gone."""
+    if os.geteuid() != 0:
+        path = folder / "locked.txt"
+        path.write_text(LEGACY_REPORT, encoding="utf-8")
+        path.chmod(0)
+        return path, "permission denied"
+    path = folder / "dangling.txt"
+    path.symlink_to(folder / "deleted.txt")
+    return path, "no such file"
+
+
+def _docx_without_document(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One bad input: how to build it (in the input folder or beside it) and a pattern of the reason expected on
+    its line."""
+
+    id: str
+    build: Callable[[Path], tuple[Path, str]]
+    in_folder: bool = True
+    """Found by searching the folder; else named on the command line."""
+
+
+def _write(name: str, content: bytes | str, reason: str) -> Callable[[Path], tuple[Path, str]]:
+    def build(folder: Path) -> tuple[Path, str]:
+        path = folder / name
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_bytes(content)
+        return path, reason
+    return build
+
+
+def _made(name: str, make: Callable[[Path], object], reason: str) -> Callable[[Path], tuple[Path, str]]:
+    def build(folder: Path) -> tuple[Path, str]:
+        make(folder / name)
+        return folder / name, reason
+    return build
+
+
+def _huge(folder: Path) -> tuple[Path, str]:
+    path = folder / "huge.txt"
+    with path.open("wb") as file:  # sparse: 60 MB on paper, nothing on disk
+        file.truncate(60 * 1024 * 1024)
+    return path, "file is 60 MB, past the 50 MB limit"
+
+
+def _fifo(folder: Path) -> tuple[Path, str]:
+    os.mkfifo(folder / "pipe.txt")
+    return folder / "pipe.txt", "not a regular file"
+
+
+def _empty_folder(folder: Path) -> tuple[Path, str]:
+    (folder.parent / "nothing_here").mkdir()
+    (folder.parent / "nothing_here" / "readme.xlsx").write_bytes(b"x")
+    return folder.parent / "nothing_here", r"no report files \(\.txt, \.md, \.html, \.htm, \.pdf, \.docx\) in this folder"
+
+
+def _folder_named_like_a_report(folder: Path) -> tuple[Path, str]:
+    (folder.parent / "report.txt").mkdir()
+    return folder.parent / "report.txt", "no report files"
+
+
+FAULTS = [
+    Fault("empty file", _write("empty.txt", b"", "file is empty")),
+    Fault("whitespace only", _write("blank.txt", b" \n\t\r\n  ", "file is empty")),
+    Fault("binary garbage named .txt", _write("garbage.txt", bytes(range(256)) * 64, "binary data, not text")),
+    Fault("binary garbage named .pdf", _write("garbage.pdf", bytes(range(256)) * 64,
+                                              r"not a PDF file \(no %PDF header\)")),
+    Fault("broken PDF body", _write("broken.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 64,
+                                    r"PDF cannot be opened \(.+\)")),
+    Fault("PDF without a text layer (scanned)", _made("scanned.pdf", _pdf,
+                                                      r"PDF has no text layer \(scanned images\?\); OCR it first")),
+    Fault("encrypted PDF", _made("encrypted.pdf", lambda p: _pdf(p, text="2017 report", password="secret"),
+                                 r"PDF is encrypted \(password required\)")),
+    Fault("corrupt DOCX (not a zip)", _write("corrupt.docx", b"PK\x03\x04" + bytes(range(256)) * 16,
+                                             r"not a Word \.docx file \(not a zip package\)")),
+    Fault("corrupt DOCX (zip without a document)", _made("hollow.docx", _docx_without_document,
+                                                         r"corrupt \.docx \(\w+\)")),
+    Fault("unsupported suffix named on the command line", _write("stats.xls", b"\xd0\xcf\x11\xe0" * 64,
+                                                                 r"unsupported file type '\.xls' \(use \.txt, .*\)"),
+          in_folder=False),
+    Fault("unreadable file", _unreadable),
+    Fault("missing path", lambda folder: (folder.parent / "gone.pdf", "no such file or folder"), in_folder=False),
+    Fault("file far past any real report's size", _huge),
+    Fault("text neither UTF-8 nor GBK", _write("latin.txt", b"annual report \x80\x80 of the county " * 4,
+                                               r"text is neither UTF-8 nor GB18030/GBK")),
+    Fault("text too short to be a report", _write("stub.txt", "年度报告", "no text found in the document")),
+    Fault("HTML page that is not a report", _write("news.html", NEWS_PAGE,
+                                                   "not an annual report: no report year, statistics table or "
+                                                   "figure found")),
+    Fault("named pipe with a report suffix", _fifo),
+    Fault("folder holding no report", _empty_folder, in_folder=False),
+    Fault("folder named like a report file", _folder_named_like_a_report, in_folder=False),
+]
+
+
+@pytest.fixture
+def good(tmp_path) -> Path:
+    """An input folder with two good reports."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "lingshan_2017.txt").write_text(LEGACY_REPORT, encoding="utf-8")
+    (folder / "hebei_2021.txt").write_text(GOV2021_REPORT, encoding="utf-8")
+    return folder
+
+
+def _run(capsys, *argv: str) -> tuple[int, str]:
+    code = main(["extract", *argv])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def _assert_good_outputs(out: Path) -> None:
+    """The two good reports are written whole and right, and no temporary file is left anywhere."""
+    legacy = AnnualReport.model_validate_json((out / "lingshan_2017.json").read_text(encoding="utf-8"))
+    assert legacy.stats_legacy.proactive.total == 39387
+    gov = AnnualReport.model_validate_json((out / "hebei_2021.json").read_text(encoding="utf-8"))
+    assert gov.meta.template == "gov2021" and gov.summary.requests_received == 14
+    table = pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())
+    assert {"hebei_2021", "lingshan_2017"} <= set(table["file"])
+    assert not [p for p in out.parent.rglob("*.tmp")]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.id for f in FAULTS])
+def test_bad_input_is_one_line_exit_1_and_every_other_report_is_written(fault, good, tmp_path, capsys):
+    bad, reason = fault.build(good)
+    out = tmp_path / "out"
+    code, err = _run(capsys, str(good), *([] if fault.in_folder else [str(bad)]), "-o", str(out), "--no-llm")
+    assert code == 1
+    named = [line for line in err.splitlines() if bad.name in line]
+    assert len(named) == 1, err
+    assert re.fullmatch(rf"extractor: {re.escape(str(bad))}: {reason}.*", named[0]), named[0]
+    assert "2 extracted, 0 already current, 1 failed" in err
+    _assert_good_outputs(out)
+    assert sorted(p.name for p in out.glob("*.json")) == ["hebei_2021.json", "lingshan_2017.json"]
+
+
+def test_unexpected_exception_is_an_internal_error_line_for_that_file_only(good, tmp_path, capsys, monkeypatch):
+    (good / "trigger.txt").write_text(LEGACY_REPORT, encoding="utf-8")
+    real = batch.extract_file
+
+    def fragile(path, settings=None):
+        if path.endswith("trigger.txt"):
+            raise RuntimeError("unexpected\nstate")
+        return real(path, settings)
+
+    monkeypatch.setattr(batch, "extract_file", fragile)
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 1
+    assert f"extractor: {good / 'trigger.txt'}: internal error: RuntimeError: unexpected state" in err.splitlines()
+    _assert_good_outputs(tmp_path / "out")
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork to carry the patch")
+def test_worker_process_that_dies_fails_its_file_only(good, tmp_path, capsys, monkeypatch):
+    for copy in range(6):
+        shutil.copy(good / "lingshan_2017.txt", good / f"copy{copy}.txt")
+    (good / "killer.txt").write_text(LEGACY_REPORT, encoding="utf-8")
+    real = batch.extract_file
+
+    def deadly(path, settings=None):
+        if path.endswith("killer.txt"):
+            os._exit(3)  # what a segfault in a native library looks like from outside
+        return real(path, settings)
+
+    monkeypatch.setattr(batch, "extract_file", deadly)
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", _forked_pool)
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm", "--workers", "2")
+    assert code == 1
+    assert [line for line in err.splitlines() if "killer.txt" in line] == [
+        f"extractor: {good / 'killer.txt'}: internal error: the worker process died reading this file "
+        "(a crash in a native library?)"]
+    assert "8 extracted, 0 already current, 1 failed" in err
+    _assert_good_outputs(tmp_path / "out")
+    assert len(list((tmp_path / "out").glob("copy*.json"))) == 6
+
+
+def _forked_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+# ---------------------------------------------------------------------------------------- inputs that succeed
+def test_gbk_text_is_extracted(good, tmp_path, capsys):
+    (good / "gbk.txt").write_bytes(LEGACY_REPORT.replace("灵山县", "合浦县").encode("gbk"))
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 0, err
+    report = json.loads((tmp_path / "out" / "gbk.json").read_text(encoding="utf-8"))
+    assert report["meta"]["entity"] == "合浦县"
+    assert report["stats_legacy"]["proactive"]["total"] == 39387
+
+
+def test_utf16_text_with_bom_is_extracted(good, tmp_path, capsys):
+    (good / "utf16.txt").write_bytes(LEGACY_REPORT.encode("utf-16"))
+    code, _ = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 0
+    assert json.loads((tmp_path / "out" / "utf16.json").read_text(encoding="utf-8"))["meta"]["year"] == 2017
+
+
+def test_report_in_the_wrong_template_is_read_by_its_content_not_its_year(good, tmp_path, capsys):
+    (good / "wrong.txt").write_text(WRONG_TEMPLATE, encoding="utf-8")
+    code, _ = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 0
+    report = json.loads((tmp_path / "out" / "wrong.json").read_text(encoding="utf-8"))
+    assert (report["meta"]["year"], report["meta"]["template"]) == (2022, "legacy")
+    assert report["stats_legacy"]["proactive"]["total"] == 1200
+    assert not [path for path in report["evidence"] if path.startswith("stats_2019.")]
+
+
+def test_unsupported_files_inside_a_folder_are_not_inputs(good, tmp_path, capsys):
+    (good / "budget.xlsx").write_bytes(b"PK\x03\x04")
+    (good / "scan.png").write_bytes(b"\x89PNG")
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 0
+    assert "2 extracted, 0 already current, 0 failed" in err
+
+
+# ------------------------------------------------------------------------------------------- resume and folders
+def test_truncated_output_from_an_older_run_is_redone(good, tmp_path, capsys):
+    out = tmp_path / "out"
+    _run(capsys, str(good), "-o", str(out), "--no-llm")
+    text = (out / "hebei_2021.json").read_text(encoding="utf-8")
+    (out / "hebei_2021.json").write_text(text[: len(text) // 2], encoding="utf-8")
+    code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+    assert code == 0
+    assert "1 extracted, 1 already current, 0 failed" in err
+    _assert_good_outputs(out)
+
+
+def test_output_of_another_model_or_version_is_not_current(good, tmp_path, capsys):
+    out = tmp_path / "out"
+    _run(capsys, str(good), "-o", str(out), "--no-llm")
+    for name, key, value in (("hebei_2021", "model", "some-model"), ("lingshan_2017", "extractor_version", "0.0.1")):
+        data = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+        data["run"][key] = value
+        (out / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+    assert "2 extracted, 0 already current, 0 failed" in err
+    assert json.loads((out / "hebei_2021.json").read_text(encoding="utf-8"))["run"]["model"] is None
+
+
+def test_temporary_files_left_by_a_killed_run_are_removed(good, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".lingshan_2017.json.k2j4x9.tmp").write_text('{"meta": {"enti', encoding="utf-8")
+    code, _ = _run(capsys, str(good), "-o", str(out), "--no-llm")
+    assert code == 0
+    _assert_good_outputs(out)
+
+
+def test_output_folder_that_cannot_be_created_is_a_usage_error(good, tmp_path, capsys):
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "taken"), "--no-llm")
+    assert code == 2
+    assert err.startswith(f"extractor: {tmp_path / 'taken'}: cannot create or write to the output folder (")
+    assert err.count("\n") == 1
+
+
+def test_second_run_on_a_folder_in_use_stops_with_a_message_and_touches_nothing(good, tmp_path, capsys):
+    out = tmp_path / "out"
+    with _locked(out):
+        code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+    assert code == 2
+    assert err == (f"extractor: {out}: another extractor run is writing to this folder (pid {os.getpid()}, started "
+                   f"{err.split('started ')[1].split(')')[0]}); wait for it to finish or choose another output "
+                   "folder with -o\n")
+    assert [p.name for p in out.iterdir()] == [".extractor.lock"]
+    code, _ = _run(capsys, str(good), "-o", str(out), "--no-llm")
+    assert code == 0
+
+
+def test_parquet_without_pyarrow_is_a_usage_error_before_any_work(good, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(batch, "parquet_available", lambda: False)
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm", "--format", "parquet")
+    assert code == 2
+    assert err == "extractor: --format parquet needs pyarrow: pip install 'extractor[parquet]'\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_tables_hold_the_current_outputs_of_this_runs_inputs_only(good, tmp_path, capsys):
+    out = tmp_path / "out"
+    _run(capsys, str(good), "-o", str(out), "--no-llm")
+    code, _ = _run(capsys, str(good / "lingshan_2017.txt"), "-o", str(out), "--no-llm", "--format", "jsonl",
+                   "--format", "parquet")
+    assert code == 0
+    assert pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())["file"].tolist() == ["lingshan_2017"]
+    assert pd.read_parquet(out / "reports.parquet")["file"].tolist() == ["lingshan_2017"]
+    assert [json.loads(line)["file"] for line in (out / "reports.jsonl").read_text(encoding="utf-8").splitlines()] == [
+        "lingshan_2017"]
+    assert (out / "hebei_2021.json").exists()
+
+
+# ----------------------------------------------------------------------------------------------- how it runs
+def test_progress_line_is_drawn_in_place_on_a_terminal_and_cleared_at_the_end(good, tmp_path):
+    stream = io.StringIO()
+    run_batch([str(good)], BatchOptions(out_dir=tmp_path / "out", progress=True), stream)
+    text = stream.getvalue()
+    assert "\r\x1b[Kextractor: 2/2 · 2 extracted · 0 current · 0 failed" in text
+    assert "\r\x1b[Kextractor: 2 extracted, 0 already current, 0 failed" in text  # the bar is gone first
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal(good, tmp_path):
+    stream = io.StringIO()
+    run_batch([str(good)], BatchOptions(out_dir=tmp_path / "out"), stream)
+    assert "\r" not in stream.getvalue()
+
+
+def test_parallel_workers_write_the_same_outputs_as_one(good, tmp_path):
+    for copy in range(10):
+        shutil.copy(good / "hebei_2021.txt", good / f"copy{copy}.txt")
+    one, two = tmp_path / "one", tmp_path / "two"
+    run_batch([str(good)], BatchOptions(out_dir=one, workers=1), io.StringIO())
+    result = run_batch([str(good)], BatchOptions(out_dir=two, workers=2), io.StringIO())
+    assert (result.extracted, result.exit_status) == (12, 0)
+    for path in one.glob("*.json"):
+        assert path.read_text(encoding="utf-8") == (two / path.name).read_text(encoding="utf-8")
+    assert (one / "reports.csv").read_bytes() == (two / "reports.csv").read_bytes()
+
+
+@pytest.mark.parametrize(("todo", "workers", "expected"), [(7, None, 1), (8, None, os.cpu_count() or 1), (100, 1, 1)])
+def test_default_workers_are_every_core_for_a_large_parsers_only_batch(todo, workers, expected, tmp_path):
+    assert batch._workers(BatchOptions(out_dir=tmp_path, workers=workers), todo) == expected
+
+
+def test_workers_option_must_be_a_positive_number(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["extract", str(tmp_path), "--workers", "0"])
+    assert stop.value.code == 2
+    assert "--workers: expected a whole number of at least 1, not '0'" in capsys.readouterr().err
+
+
+def test_stems_that_collide_get_distinct_names_with_folder_and_suffix(tmp_path):
+    files = [tmp_path / "a" / "r.txt", tmp_path / "b" / "r.txt", tmp_path / "b" / "r.pdf",
+             tmp_path / "x" / "c" / "s.txt", tmp_path / "y" / "c" / "s.txt"]
+    names = output_names(files)
+    assert len(set(names.values())) == len(files)
+    assert names[files[0]] == "a__r"
+    assert names[files[2]] == "b__r.pdf"
+    assert names[files[3]] == "x__c__s.txt"
+
+
+# -------------------------------------------------------------------------------- real processes: kill, overlap
+def _corpus(folder: Path, copies: int) -> int:
+    folder.mkdir()
+    sources = sorted((REPO / "evals" / "docs").iterdir())
+    for copy in range(copies):
+        for source in sources:
+            shutil.copyfile(source, folder / f"{copy:02d}_{source.name}")
+    return copies * len(sources)
+
+
+def _extract_process(*argv: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "extractor", "extract", *argv, "--no-llm"], cwd=REPO,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _assert_every_output_whole(out: Path) -> None:
+    for path in out.glob("*.json"):
+        AnnualReport.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def test_kill_9_mid_batch_then_rerun_finishes_only_what_is_missing(tmp_path):
+    total = _corpus(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    process = _extract_process(str(tmp_path / "in"), "-o", str(out), "--workers", "1")
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("*.json"))) < 5 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    assert process.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    done = len(list(out.glob("*.json")))
+    assert 5 <= done < total
+    _assert_every_output_whole(out)
+    assert not (out / "reports.csv").exists()
+
+    rerun = _extract_process(str(tmp_path / "in"), "-o", str(out))
+    _, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert f"{total - done} extracted, {done} already current, 0 failed" in err
+    assert len(list(out.glob("*.json"))) == total
+    _assert_every_output_whole(out)
+    assert not list(out.glob("*.tmp"))
+    assert len(pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())) == total
+
+
+def test_two_runs_at_once_on_one_folder_never_corrupt_it(tmp_path):
+    total = _corpus(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    first = _extract_process(str(tmp_path / "in"), "-o", str(out), "--workers", "1")
+    second = _extract_process(str(tmp_path / "in"), "-o", str(out), "--workers", "1")
+    errors = [first.communicate(timeout=120)[1], second.communicate(timeout=120)[1]]
+    codes = sorted([first.returncode, second.returncode])
+    assert codes in ([0, 0], [0, 2]), errors
+    if codes == [0, 2]:
+        refused = next(err for err in errors if "another extractor run" in err)
+        assert re.fullmatch(rf"extractor: {re.escape(str(out))}: another extractor run is writing to this folder "
+                            r"\((pid \d+, started [\d: -]+|another process)\); wait for it to finish or choose another output folder "
+                            r"with -o\n", refused)
+    assert len(list(out.glob("*.json"))) == total
+    _assert_every_output_whole(out)
+    assert not list(out.glob("*.tmp"))
+    assert len(pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())) == total
