@@ -224,7 +224,7 @@ def extract_one(path: str, settings: ModelSettings | None) -> Outcome:
         return Outcome(None, failure=_one_line(f"internal error: {type(exc).__name__}: {exc}"))
     if report.meta.template == "unknown" and not report.evidence:
         return Outcome(None, failure="not an annual report: no report year, statistics table or figure found")
-    return Outcome(report_json(report.model_dump(mode="json")), report.run.accounting)
+    return Outcome(report_json(report), report.run.accounting)
 
 
 def _one_line(text: str) -> str:

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from extractor.output import atomic_file, csv_columns, csv_dtypes, write_atomic, write_report, write_tables
+from extractor.output import atomic_file, csv_columns, csv_dtypes, report_json, write_atomic, write_tables
 from extractor.schema import AnnualReport, statistic_paths
 
 
@@ -64,10 +64,9 @@ def test_parquet_keeps_integer_and_float_types(tmp_path):
     assert table.column("stats_legacy.proactive.total").to_pylist() == [0, None]
 
 
-def test_report_json_is_readable_chinese_and_validates_back(tmp_path):
+def test_report_json_is_readable_chinese_and_validates_back():
     report = AnnualReport.model_validate(_report(12))
-    path = write_report(report.model_dump(mode="json"), tmp_path, "r")
-    text = path.read_text(encoding="utf-8")
+    text = report_json(report)
     assert "灵山县" in text
     assert AnnualReport.model_validate_json(text) == report
 
