@@ -284,7 +284,7 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
     print(f"extractor: {result.extracted} extracted, {result.skipped} already current, {len(result.failures)} failed; "
           f"output in {out_dir}/", file=err)
     if accounting:
-        print("extractor: model use: " + ", ".join(f"{key} {value}" for key, value in sorted(accounting.items())),
+        print("extractor: model use: " + ", ".join(f"{key} {value}" for key, value in accounting.items()),
               file=err)
     return result
 

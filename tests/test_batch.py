@@ -473,3 +473,35 @@ def test_two_runs_at_once_on_one_folder_never_corrupt_it(tmp_path):
     _assert_every_output_whole(out)
     assert not list(out.glob("*.tmp"))
     assert len(pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())) == total
+
+
+def test_with_a_model_reports_run_in_threads_and_model_use_is_summed_once(good, tmp_path, monkeypatch):
+    from extractor.llm.settings import ModelSettings
+
+    for copy in range(4):
+        shutil.copy(good / "lingshan_2017.txt", good / f"copy{copy}.txt")
+    real = batch.extract_file
+    threads: set[str] = set()
+
+    def with_model(path, settings=None):
+        import threading
+
+        threads.add(threading.current_thread().name)
+        time.sleep(0.02)
+        report = real(path)
+        return report.model_copy(update={"run": report.run.model_copy(update={
+            "model": settings.model, "accounting": {"requests": 2, "tokens_in": 300, "cache_hits": 1}})})
+
+    monkeypatch.setattr(batch, "extract_file", with_model)
+    settings = ModelSettings(base_url="http://127.0.0.1:9/v1", model="qwen", concurrency=3)
+    stream = io.StringIO()
+    result = run_batch([str(good)], BatchOptions(out_dir=tmp_path / "out", settings=settings), stream)
+    assert result.extracted == 6 and dict(result.accounting) == {"requests": 12, "tokens_in": 1800, "cache_hits": 6}
+    assert stream.getvalue().splitlines()[-1] == "extractor: model use: requests 12, tokens_in 1800, cache_hits 6"
+    assert len(threads) == 3 and "MainThread" not in threads
+
+
+def test_parsers_only_run_prints_no_model_use_line(good, tmp_path):
+    stream = io.StringIO()
+    run_batch([str(good)], BatchOptions(out_dir=tmp_path / "out"), stream)
+    assert "model use" not in stream.getvalue()
