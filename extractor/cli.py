@@ -15,6 +15,7 @@ from pathlib import Path
 from extractor import __version__
 from extractor.batch import LARGE_BATCH, BatchOptions, run_batch
 from extractor.errors import ExtractorError
+from extractor.llm.settings import ModelSettings
 from extractor.output import TABLE_FORMATS
 from extractor.schema import AnnualReport
 
@@ -47,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="also write reports.jsonl / reports.parquet")
     extract.add_argument("--force", action="store_true", help="re-extract reports whose output is current")
     extract.add_argument("--workers", type=_positive, default=None,
-                         help=f"parser processes (default: every core from {LARGE_BATCH} reports on, else 1)")
+                         help=f"parser processes, parsers-only runs (default: every core from {LARGE_BATCH} reports on, else 1)")
     model = extract.add_argument_group("model")
     model.add_argument("--no-llm", action="store_true", help="parsers only")
     model.add_argument("--model", default=os.environ.get("EXTRACTOR_MODEL"), help="model name (env EXTRACTOR_MODEL)")
@@ -81,15 +82,19 @@ def _positive(text: str) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    if not args.no_llm and not args.base_url:
+    settings = None if args.no_llm else _model_settings(args)
+    if settings is None and not args.no_llm:
         print("extractor: no model endpoint configured (--base-url / OPENAI_BASE_URL): running the parsers only; "
               "narrative fields stay empty", file=sys.stderr)
-    elif not args.no_llm:
-        print("extractor: the model path is not available in this version: running the parsers only",
-              file=sys.stderr)
     options = BatchOptions(out_dir=Path(args.out), formats=tuple(dict.fromkeys(args.format)), force=args.force,
-                           workers=args.workers)
+                           workers=args.workers, settings=settings)
     return run_batch(args.paths, options).exit_status
+
+
+def _model_settings(args: argparse.Namespace) -> ModelSettings | None:
+    """The model options of `extract` as settings; None when no endpoint is configured."""
+    return ModelSettings.from_options(base_url=args.base_url, model=args.model, cache_dir=args.cache_dir,
+                                      concurrency=args.concurrency)
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from samples import GOV2021_REPORT, LEGACY_REPORT
 
+from extractor.batch import BatchResult
 from extractor.cli import main
 
 
@@ -143,3 +144,23 @@ def test_eval_on_a_folder_without_gold_is_a_one_line_error(tmp_path, capsys):
     code, _, err = _run(capsys, "eval", "--evals", str(tmp_path))
     assert code == 2
     assert err.strip() == f"extractor: {tmp_path}: no gold/ folder here"
+
+
+def test_model_options_reach_the_batch_as_settings(inputs, tmp_path, capsys, monkeypatch):
+    seen = []
+    monkeypatch.setattr("extractor.cli.run_batch", lambda paths, options: seen.append(options) or BatchResult(0, 0, ()))
+    code, _, err = _run(capsys, "extract", str(inputs), "-o", str(tmp_path / "o"), "--base-url", "http://127.0.0.1:9/v1",
+                        "--model", "qwen", "--concurrency", "4", "--workers", "3", "--format", "jsonl", "--force")
+    assert code == 0 and err == ""
+    options = seen[0]
+    assert (options.settings.base_url, options.settings.model, options.settings.concurrency) == (
+        "http://127.0.0.1:9/v1", "qwen", 4)
+    assert (options.workers, options.formats, options.force) == (3, ("jsonl",), True)
+
+
+def test_endpoint_without_a_model_name_is_a_usage_error(inputs, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("EXTRACTOR_MODEL", raising=False)
+    code, _, err = _run(capsys, "extract", str(inputs), "-o", str(tmp_path / "o"), "--base-url", "http://127.0.0.1:9/v1")
+    assert code == 2
+    assert err == "extractor: a model endpoint is set but no model name: give --model or EXTRACTOR_MODEL\n"
+    assert not (tmp_path / "o").exists()
