@@ -2,7 +2,8 @@
 
 `run_batch` finds the report files under the paths given, skips those whose output is current, extracts the
 rest, writes each output as soon as it is ready, and at the end rebuilds reports.csv (and .jsonl / .parquet)
-from the current outputs of every input of the run. What it promises:
+from the current outputs of every input of the run (when there is at least one: a run whose every input
+failed, a mistyped path say, leaves the tables of the last run alone). What it promises:
 
 - never loses work: each output is written atomically (temporary file + rename) by this process as results
   arrive, so a run killed at any moment (even SIGKILL) loses only the reports in flight and leaves no
@@ -155,7 +156,7 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[Failure]]:
             failures.append(Failure(raw, "no such file or folder"))
             continue
         for file in found:
-            files.setdefault(file.absolute(), file)
+            files.setdefault(Path(os.path.abspath(file)), file)
     return list(files.values()), failures
 
 
