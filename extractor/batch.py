@@ -45,6 +45,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 from collections import Counter, deque
@@ -400,7 +401,9 @@ def _feed(pool: Executor, queue: deque[Path], window: int, settings: ModelSettin
 class Progress:
     """One status line redrawn in place on a terminal (nothing otherwise):
 
-        extractor: 412/1000 · 380 extracted · 25 current · 7 failed · 14.2 reports/s · about 41 s left
+        extractor: 412/1000 · 380 extracted · 25 current · 7 failed · 14.2/s · 41 s left
+
+    cut to the terminal's width, so that it never wraps (a wrapped line cannot be redrawn in place).
     """
 
     def __init__(self, total: int, stream: TextIO, *, enabled: bool) -> None:
@@ -415,7 +418,8 @@ class Progress:
         now = time.monotonic()
         if self.enabled and (now - self.drawn >= 0.1 or self.extracted + self.failed + self.skipped == self.total):
             self.drawn = now
-            self.stream.write("\r\x1b[K" + self.line(now))
+            width = shutil.get_terminal_size().columns - 1
+            self.stream.write("\r\x1b[K" + self.line(now)[:width])
             self.stream.flush()
 
     def line(self, now: float) -> str:
@@ -426,7 +430,7 @@ class Progress:
         >>> bar.count(skipped=10)
         >>> bar.count(extracted=30, failed=2)
         >>> bar.line(bar.started + 4.0)
-        'extractor: 42/100 · 30 extracted · 10 current · 2 failed · 8.0 reports/s · about 7 s left'
+        'extractor: 42/100 · 30 extracted · 10 current · 2 failed · 8.0/s · 7 s left'
         """
         worked = self.extracted + self.failed
         done = worked + self.skipped
@@ -435,7 +439,7 @@ class Progress:
         elapsed = now - self.started
         if worked and elapsed > 0:
             rate = worked / elapsed
-            text += f" · {rate:.1f} reports/s · about {(self.total - done) / rate:.0f} s left"
+            text += f" · {rate:.1f}/s · {(self.total - done) / rate:.0f} s left"
         return text
 
     def close(self) -> None:

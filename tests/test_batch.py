@@ -379,6 +379,15 @@ def test_progress_line_is_drawn_in_place_on_a_terminal_and_cleared_at_the_end(go
     assert "\r\x1b[Kextractor: 2 extracted, 0 already current, 0 failed" in text  # the bar is gone first
 
 
+def test_progress_line_never_wraps_on_a_narrow_terminal(good, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    stream = io.StringIO()
+    run_batch([str(good)], BatchOptions(out_dir=tmp_path / "out", progress=True), stream)
+    frames = stream.getvalue().split("\n")[0].split("\r\x1b[K")
+    assert frames[1] == "extractor: 2/2 · 2 extracted · 0 current"[:39]
+    assert all(len(frame) <= 39 for frame in frames[:-1])
+
+
 def test_no_progress_line_when_stderr_is_not_a_terminal(good, tmp_path):
     stream = io.StringIO()
     run_batch([str(good)], BatchOptions(out_dir=tmp_path / "out"), stream)
