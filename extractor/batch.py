@@ -314,16 +314,22 @@ def _locked(out_dir: Path) -> Iterator[None]:
     except OSError as exc:
         raise ConfigError(f"cannot create or write to the output folder ({exc.strerror})", path=str(out_dir)) from None
     with handle:
+        handle.seek(0)  # Windows locks a byte range: always the first byte
         if not _try_lock(handle):
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise ConfigError(f"another extractor run is writing to this folder ({holder}); wait for it to finish "
-                              "or choose another output folder with -o", path=str(out_dir))
-        handle.seek(0)
+            raise ConfigError(f"another extractor run is writing to this folder ({_holder(handle)}); wait for it to "
+                              "finish or choose another output folder with -o", path=str(out_dir))
         handle.truncate()
         handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
         handle.flush()
         yield
+
+
+def _holder(handle: IO[str]) -> str:
+    """Who holds the lock, as its holder wrote it (Windows may refuse the read while the lock is held)."""
+    try:
+        return handle.read().strip() or "another process"
+    except OSError:
+        return "another process"
 
 
 if sys.platform == "win32":
