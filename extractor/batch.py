@@ -47,6 +47,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
@@ -368,13 +369,29 @@ def _extract_all(files: list[Path], settings: ModelSettings | None, workers: int
         return
     queue = deque(files)
     while queue:
-        with ProcessPoolExecutor(workers) as pool:
+        with _pool(workers) as pool:
             suspects = _feed(pool, queue, 2 * workers, None, deliver)
         for file in suspects:  # in flight when a worker died: each alone, to find the one that kills it
-            with ProcessPoolExecutor(1) as alone:
+            with _pool(1) as alone:
                 if _feed(alone, deque([file]), 1, None, deliver):
                     deliver(file, Outcome(None, failure="internal error: the worker process died reading this "
                                                         "file (a crash in a native library?)"))
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, initializer=_exit_with_parent, initargs=(os.getpid(),))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker start-up: end this worker when the batch process is gone. A batch killed by a signal it cannot
+    handle (SIGKILL, or SIGTERM's default) cannot shut its pool down, and its idle workers would otherwise
+    wait for work forever."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _feed(pool: Executor, queue: deque[Path], window: int, settings: ModelSettings | None,

@@ -7,6 +7,7 @@ and right, and that no temporary file is left."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import multiprocessing
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openai_server import answer, status
+from openai_server import Reply, answer, status
 from samples import GOV2021_REPORT, LEGACY_REPORT
 
 from extractor import batch
@@ -245,7 +246,7 @@ def test_worker_process_that_dies_fails_its_file_only(good, tmp_path, capsys, mo
         return real(path, settings)
 
     monkeypatch.setattr(batch, "extract_file", deadly)
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", _forked_pool)
+    monkeypatch.setattr(batch, "_pool", _forked_pool)
     code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm", "--workers", "2")
     assert code == 1
     assert [line for line in err.splitlines() if "killer.txt" in line] == [
@@ -448,16 +449,41 @@ def _assert_every_output_whole(out: Path) -> None:
         AnnualReport.model_validate_json(path.read_text(encoding="utf-8"))
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads worker processes from /proc")
 def test_kill_9_mid_batch_then_rerun_finishes_only_what_is_missing(tmp_path):
     total = _corpus(tmp_path / "in", 3)
     out = tmp_path / "out"
-    process = _extract_process(str(tmp_path / "in"), "-o", str(out), "--workers", "1")
+    process = _extract_process(str(tmp_path / "in"), "-o", str(out), "--workers", "2")
     deadline = time.monotonic() + 60
     while len(list(out.glob("*.json"))) < 5 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.005)
+    workers = _children(process.pid)
     process.send_signal(signal.SIGKILL)
     process.communicate()
     assert process.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    assert len(workers) == 2
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in workers), "worker processes outlived the killed run"
     done = len(list(out.glob("*.json")))
     assert 5 <= done < total
     _assert_every_output_whole(out)
@@ -524,8 +550,32 @@ def test_parsers_only_run_prints_no_model_use_line(good, tmp_path):
 
 # ------------------------------------------------------------------------------- the model path (issue 5's client)
 def _model(server_url: str, tmp_path: Path, **overrides) -> ModelSettings:
-    return ModelSettings(**{"base_url": server_url, "model": "m", "mode": "json", "cache_dir": str(tmp_path / "cache"),
+    return ModelSettings(**{"base_url": server_url, "model": "m", "mode": "json_schema", "cache_dir": str(tmp_path / "cache"),
                             "transport_retries": 2, "max_wait": 0.05, "timeout": 5.0, "concurrency": 2, **overrides})
+
+
+def _neutral_answer(body: dict) -> Reply:
+    """A valid answer to any request in json_schema mode: the smallest instance of the schema it sends, each
+    choice its last option (the model's "none of these")."""
+    schema = body["response_format"]["json_schema"]["schema"]
+    definitions = schema.get("$defs", {})
+
+    def instance(node: dict):
+        if "$ref" in node:
+            return instance(definitions[node["$ref"].rsplit("/", 1)[1]])
+        if "enum" in node or "const" in node:
+            return node["enum"][-1] if "enum" in node else node["const"]
+        if "anyOf" in node:
+            return instance(node["anyOf"][-1])
+        kind = node.get("type")
+        if kind == "object":
+            return {key: instance(node["properties"][key]) for key in node.get("required", [])}
+        if kind == "array":
+            return [instance(item) for item in node["prefixItems"]] if "prefixItems" in node else [
+                instance(node["items"])] * node.get("minItems", 0)
+        return {"string": "", "integer": 0, "number": 0, "boolean": False}.get(kind)
+
+    return answer(instance(schema))
 
 
 def _parsers_first(good: Path, out: Path) -> dict[str, bytes]:
@@ -560,7 +610,7 @@ def test_429_storm_that_never_ends_fails_each_report_in_one_line_and_keeps_earli
 @needs_model_client
 def test_429_storm_that_passes_is_retried_and_every_report_written(good, tmp_path, capsys, openai_server):
     openai_server.script.extend([status(429, headers={"retry-after-ms": "5"})] * 2)
-    openai_server.default = answer({})
+    openai_server.default = _neutral_answer
     result, err = _model_run(good, tmp_path / "out", _model(openai_server.base_url, tmp_path), capsys)
     assert (result.exit_status, result.extracted) == (0, 2), err
     assert result.accounting.get("transport_retries") == 2
@@ -582,7 +632,7 @@ def test_dead_endpoint_fails_each_report_in_one_line_and_keeps_earlier_outputs(g
 @needs_model_client
 def test_cache_folder_that_cannot_be_written_warns_once_and_the_run_goes_on(good, tmp_path, capsys, openai_server):
     (tmp_path / "cache").write_text("a file where the cache folder should be", encoding="utf-8")
-    openai_server.default = answer({})
+    openai_server.default = _neutral_answer
     result, err = _model_run(good, tmp_path / "out", _model(openai_server.base_url, tmp_path), capsys)
     assert (result.exit_status, result.extracted) == (0, 2), err
     warnings = [line for line in err.splitlines() if str(tmp_path / "cache") in line]
