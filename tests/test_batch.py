@@ -638,3 +638,16 @@ def test_cache_folder_that_cannot_be_written_warns_once_and_the_run_goes_on(good
     warnings = [line for line in err.splitlines() if str(tmp_path / "cache") in line]
     assert len(warnings) == 1, f"said once per run, not once per thread: {warnings}"
     _assert_good_outputs(tmp_path / "out")
+
+
+@needs_model_client
+def test_model_failures_on_the_command_line_are_one_line_each_and_nothing_else(good, tmp_path, openai_server):
+    openai_server.default = status(429, headers={"retry-after-ms": "5"})
+    process = subprocess.run([sys.executable, "-m", "extractor", "extract", str(good), "-o", str(tmp_path / "out"),
+                              "--base-url", openai_server.base_url, "--model", "m", "--cache-dir", str(tmp_path / "c"),
+                              "--concurrency", "2"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert process.returncode == 1
+    lines = process.stderr.splitlines()
+    assert all(line.startswith("extractor: ") for line in lines), process.stderr  # no library log lines
+    assert len([line for line in lines if "lingshan_2017.txt" in line]) == 1
+    assert len([line for line in lines if "hebei_2021.txt" in line]) == 1
