@@ -116,7 +116,8 @@ def _sentence_cuts(text: str, start: int, end: int, max_chars: int) -> list[int]
 
 
 _POINT_MARKER = re.compile(
-    rf"(?:^|(?<=[\n。;:!?]))[ \t]*(?:[{_NUMERALS}]{{1,2}}是|\d{{1,2}}[、.](?!\d)|\((?:\d{{1,2}}|[{_NUMERALS}]{{1,2}})\)|[{_NUMERALS}]{{1,2}}、)")
+    rf"(?:^|(?<=[\n。;:!?]))[ \t]*"
+    rf"(?:[{_NUMERALS}]{{1,2}}是|\d{{1,2}}[、.](?!\d)|\((?:\d{{1,2}}|[{_NUMERALS}]{{1,2}})\)|[{_NUMERALS}]{{1,2}}、)")
 MAX_QUOTE_CHARS = 400
 
 

@@ -1,4 +1,4 @@
-"""The pipeline for one report: document -> parsed fields -> merged, checked `AnnualReport`.
+"""The pipeline for one report: document -> parsed fields -> model-read fields -> merged, checked `AnnualReport`.
 
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "r.txt")
@@ -8,49 +8,81 @@
     ('灵山县', 39387, '全年全县主动公开政府信息39387条')
 
 With no model configured the model-only parts (narrative highlights, problems, improvements; figures that only
-prose states in unusual words) stay empty, and `run.llm_used` is False.
+prose states in unusual words) stay empty, and `run.llm_used` is False. With a model (`ModelSettings`), the
+model reads what the parsers left (see `extractor.llm.reader`); parser values win, the model fills only what
+is null, and every disagreement is kept as a warning.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractor import __version__
 from extractor.checks import arithmetic_warnings, compute_summary
 from extractor.documents import Document, load_document
 from extractor.llm.settings import ModelSettings
+from extractor.merge import prefer
 from extractor.parsers import parse_document
+from extractor.records import ParseResult
 from extractor.schema import AnnualReport, set_path
+
+if TYPE_CHECKING:
+    from extractor.llm.reader import ModelReader
 
 
 def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
     """What makes an existing output current for this run, besides the input's hash: the extractor version,
     the model (None for parsers only) and the prompt versions. Compared against an output's `run` block.
 
-    >>> run_identity(None)["model"] is None
-    True
+    >>> run_identity(None)
+    {'extractor_version': '0.1.0', 'model': None, 'prompt_versions': {}}
     """
-    return {"extractor_version": __version__, "model": settings.model if settings else None,
-            "prompt_versions": {}}
+    if settings is None:
+        return {"extractor_version": __version__, "model": None, "prompt_versions": {}}
+    from extractor.llm.prompts import prompt_versions
+
+    return {"extractor_version": __version__, "model": settings.model, "prompt_versions": prompt_versions()}
 
 
 def extract_file(path: str | Path, settings: ModelSettings | None = None) -> AnnualReport:
     """Read one report file and extract it (raises `DocumentError` for bad input, `ModelError` when a model
     request fails for good)."""
-    return extract_document(load_document(path))
+    return extract_document(load_document(path), reader_for(settings) if settings else None)
 
 
-def extract_document(document: Document) -> AnnualReport:
-    """Extract one loaded document: parsers, then checks and the summary."""
+@functools.cache
+def reader_for(settings: ModelSettings) -> ModelReader:
+    """One model reader per settings and process (its client, cache and connections are reused)."""
+    from extractor.llm.cache import ResponseCache
+    from extractor.llm.client import ModelClient
+    from extractor.llm.reader import ModelReader
+
+    store = ResponseCache(settings.cache_path()) if settings.use_cache else None
+    return ModelReader(ModelClient(settings, store=store))
+
+
+def extract_document(document: Document, reader: ModelReader | None = None) -> AnnualReport:
+    """Extract one loaded document: parsers, then the model when given, then checks and the summary."""
     meta, parsed = parse_document(document.text)
     data: dict[str, Any] = {"meta": meta, "evidence": {}}
+    run: dict[str, Any] = {"source": document.path, "input_sha256": document.sha256, "llm_used": False,
+                           **run_identity(None)}
+    if reader is not None:
+        from extractor.llm.client import Accounting
+
+        accounting = Accounting()
+        reading = reader.read(document.text, meta["template"], meta["year"], [(v.start, v.end) for v in parsed.values],
+                              accounting, path=document.path)
+        parsed = prefer(parsed, ParseResult(tuple(reading.values), tuple(reading.warnings)), "parsers", "model")
+        data.update(reading.narrative)
+        run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict())
     for value in parsed.values:
         set_path(data, value.path, value.value)
         data["evidence"][value.path] = {"quote": value.quote, "start": value.start, "end": value.end,
                                         "method": value.method}
     data["warnings"] = list(parsed.warnings) + arithmetic_warnings(data)
     data["summary"] = compute_summary(data, meta["template"])
-    data["run"] = {"source": document.path, "input_sha256": document.sha256, "extractor_version": __version__,
-                   "llm_used": False}
+    data["run"] = run
     return AnnualReport.model_validate(data)

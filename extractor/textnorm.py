@@ -84,3 +84,23 @@ def locate(quote: str, text: str, start_hint: int = 0) -> tuple[int, int] | None
     if at < 0:
         return None
     return positions[at], positions[at + len(folded_quote) - 1] + 1
+
+
+def number_in_quote(value: float, quote: str, money: bool) -> bool:
+    """Whether the printed number of `value` is in `quote` (a money value may be printed in 元).
+
+    >>> number_in_quote(0.394, "收取政府信息公开信息处理费3940元", money=True)
+    True
+    >>> number_in_quote(25, "(一)收到申请数 25", money=False)
+    True
+    """
+    folded = fold_for_match(quote)
+    if value == 0 and re.search(r"未|没有|无|不|0|零", folded):
+        return True
+    def printed(number: float) -> str:
+        return str(int(number)) if float(number).is_integer() else str(number)
+
+    forms = {printed(value)}
+    if money:
+        forms.add(printed(round(value * 10000, 2)))
+    return any(form in folded for form in forms)

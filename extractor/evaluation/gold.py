@@ -8,7 +8,6 @@ document's own arithmetic is reported where it fails.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from extractor.checks import arithmetic_warnings
 from extractor.documents import SUPPORTED_SUFFIXES, Document, load_document
 from extractor.errors import EvalError
 from extractor.schema import AnnualReport, get_path, money_paths, statistic_paths
-from extractor.textnorm import fold_for_match
+from extractor.textnorm import fold_for_match, number_in_quote
 
 
 @dataclass(frozen=True)
@@ -40,26 +39,6 @@ def load_cases(evals_dir: Path) -> list[GoldCase]:
             raise EvalError(f"not a valid AnnualReport: {' '.join(first)}", path=str(gold_path)) from None
         cases.append(GoldCase(gold_path.stem, sources[0], gold))
     return cases
-
-
-def number_in_quote(value: float, quote: str, money: bool) -> bool:
-    """Whether the printed number of `value` is in `quote` (a money value may be printed in 元).
-
-    >>> number_in_quote(0.394, "收取政府信息公开信息处理费3940元", money=True)
-    True
-    >>> number_in_quote(25, "(一)收到申请数 25", money=False)
-    True
-    """
-    folded = fold_for_match(quote)
-    if value == 0 and re.search(r"未|没有|无|不|0|零", folded):
-        return True
-    def printed(number: float) -> str:
-        return str(int(number)) if float(number).is_integer() else str(number)
-
-    forms = {printed(value)}
-    if money:
-        forms.add(printed(round(value * 10000, 2)))
-    return any(form in folded for form in forms)
 
 
 def check_gold(case: GoldCase, document: Document | None = None) -> list[str]:

@@ -47,7 +47,7 @@ class ResponseCache:
 
             self.directory.mkdir(parents=True, exist_ok=True)
             self._cache = diskcache.Cache(str(self.directory), timeout=30)
-        except Exception as exc:  # noqa: BLE001 - any failure to open means: run uncached
+        except Exception as exc:
             self._disable(exc)
 
     @property
@@ -59,7 +59,7 @@ class ResponseCache:
             return None
         try:
             value = self._cache.get(key)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._disable(exc)
             return None
         return json.loads(value) if isinstance(value, str) else None
@@ -69,7 +69,7 @@ class ResponseCache:
             return
         try:
             self._cache.set(key, json.dumps(value, ensure_ascii=False))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._disable(exc)
 
     def _disable(self, exc: BaseException) -> None:

@@ -14,14 +14,15 @@ and the user message, whose `$placeholders` are filled with the chunk being read
     ## example assistant
     {"points": […]}
     ## user
-    章节: $section
+    <原文>
     $points
+    </原文>
 
 The version enters the response-cache key, so editing a template without raising its version is caught by a
 test (the template's text hash is pinned beside the version in `prompts/VERSIONS.json`).
 
     >>> prompt = load_prompt("narrative")
-    >>> prompt.task, prompt.version > 0, prompt.messages(section="五、存在的问题", points="[1] 一是…")[0]["role"]
+    >>> prompt.task, prompt.version > 0, prompt.messages(points="[1] 一是…")[0]["role"]
     ('narrative', True, 'system')
 """
 
@@ -56,8 +57,9 @@ class Prompt:
         return f"{self.task}@{self.version}"
 
     def messages(self, **fields: str) -> list[dict[str, str]]:
-        """The chat messages for one request: system, the examples as user/assistant turns, then the user turn."""
-        messages = [{"role": "system", "content": self.system}]
+        """The chat messages for one request: system, the examples as user/assistant turns, then the user turn.
+        `$placeholders` in the system message and the user turn are filled from `fields`."""
+        messages = [{"role": "system", "content": Template(self.system).substitute(fields)}]
         for question, answer in self.examples:
             messages += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
         messages.append({"role": "user", "content": Template(self.user).substitute(fields)})

@@ -6,16 +6,17 @@ environment (`OPENAI_BASE_URL`, `OPENAI_API_KEY`, `EXTRACTOR_MODEL`, `EXTRACTOR_
 
     >>> s = ModelSettings.from_options(base_url="http://127.0.0.1:8012/v1", model="qwen", environ={})
     >>> s.mode, s.endpoint_id
-    ('json_schema', '127.0.0.1:8012/v1')
+    ('json_object', '127.0.0.1:8012/v1')
     >>> ModelSettings.from_options(base_url="https://api.openai.com/v1", model="gpt-4o-mini", environ={}).mode
     'tools'
     >>> ModelSettings.from_options(environ={}) is None  # no endpoint: the parsers run alone
     True
 
 The mode is chosen per endpoint and can be overridden (`--llm-mode`): `tools` (function calling) for hosted
-OpenAI-style services; `json_schema` for local servers such as llama.cpp, which enforce a grammar from
-`response_format={"type": "json_object", "schema": ...}`; `json` (schema in the prompt, no constraint) for
-servers that know neither.
+OpenAI-style services (OpenAI, DeepSeek, Qwen/DashScope); `json_object` for servers on this machine such as
+llama.cpp, which enforce a grammar from `response_format={"type": "json_object", "schema": ...}` and reject
+the `json_schema` form; `json_schema` (OpenAI structured outputs, vLLM); `json` (schema in the prompt, no
+constraint) for servers that know none of these.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from urllib.parse import urlparse
 
 from extractor.errors import ConfigError
 
-MODES = ("tools", "json_schema", "json")
+MODES = ("tools", "json_object", "json_schema", "json")
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "0.0.0.0", "::1")
 
 
@@ -83,7 +84,7 @@ class ModelSettings:
         return cls(base_url=base_url, model=model, api_key=api_key or env.get("OPENAI_API_KEY") or "not-needed",
                    mode=mode or default_mode(base_url), cache_dir=cache_dir or env.get("EXTRACTOR_CACHE_DIR"),
                    use_cache=use_cache, refresh=refresh, concurrency=concurrency,
-                   timeout=timeout if timeout is not None else cls.timeout)
+                   timeout=timeout if timeout is not None else default_timeout(base_url))
 
     def cache_path(self) -> Path:
         """Where the response cache lives: the option, else the user cache folder."""
@@ -94,10 +95,19 @@ class ModelSettings:
         return Path(platformdirs.user_cache_dir("extractor")) / "responses"
 
 
-def default_mode(base_url: str) -> str:
-    """`json_schema` for a server on this machine (llama.cpp, vLLM, Ollama), else `tools`.
+def default_timeout(base_url: str) -> float:
+    """Seconds to wait for one answer: a model on this machine's CPU is slow, a hosted one is not.
 
-    >>> default_mode("http://localhost:11434/v1"), default_mode("https://api.deepseek.com")
-    ('json_schema', 'tools')
+    >>> default_timeout("http://127.0.0.1:8012/v1"), default_timeout("https://api.openai.com/v1")
+    (900.0, 120.0)
     """
-    return "json_schema" if urlparse(base_url).hostname in _LOCAL_HOSTS else "tools"
+    return 900.0 if urlparse(base_url).hostname in _LOCAL_HOSTS else 120.0
+
+
+def default_mode(base_url: str) -> str:
+    """`json_object` for a server on this machine (llama.cpp), else `tools`.
+
+    >>> default_mode("http://localhost:8080/v1"), default_mode("https://api.deepseek.com")
+    ('json_object', 'tools')
+    """
+    return "json_object" if urlparse(base_url).hostname in _LOCAL_HOSTS else "tools"

@@ -1,19 +1,27 @@
 """The model's tasks: what each one is shown, the small schema it answers in, and how an answer is read back.
 
-Two tasks, each with its own template in `prompts/`:
+Two tasks, each with its own template in `prompts/`. Both let a small model do only what it does well —
+decide what a piece of text is — while code copies numbers and quotes out of the text:
 
-- **statistics**: the sentences of a section that state figures no parser read. The model answers with
-  `{"figures": [{"field": label, "value": number, "quote": words}]}`, where `field` is one label of
-  `FIGURES` (a grammar-constrained enum, so a small model cannot invent a key) and `quote` must be the
-  report's own words containing the number (checked by `extractor.grounding`).
-- **narrative**: the numbered points of a section (`chunking.split_points`). The model answers with
-  `{"items": [{"ids": [n], "kind": "problem", "topic": …, "summary": …}]}`; the quote of an item is cut
-  from the text by code from the points it names, so it is verbatim by construction.
+- **statistics**: sentences stating figures no parser read, each such figure marked with the quantities it
+  could be (found by `candidates` from the words of its clause) or 无. The model answers
+  `{"labels": [...]}`, one choice per mark; the schema lists each mark's own choices, so a grammar-bound
+  model cannot pick a quantity the words do not suggest. Value and quote come from the text itself.
+- **narrative**: the numbered points of a part of the report (`chunking.split_points`). The model answers
+  `{"points": [{"kind", "topic", "summary"}, ...]}` with exactly one entry per point, kind "none" for a point
+  that is no item; the quote of an item is the point's own text, cut by code.
 
-    >>> render_points([Point(0, 6, "一是意识不强;"), Point(6, 14, "二是更新不及时。")])
-    '[1] 一是意识不强;\\n[2] 二是更新不及时。'
+The answer schemas fix their own length, so a model that starts to repeat itself is stopped by the grammar
+instead of running to its token limit.
+
+    >>> candidates("其中网络申请12件", "2016年,全市共受理政府信息公开申请14件,其中网络申请12件", money=False)
+    ('网络申请数',)
+    >>> candidates("维持具体行政行为1件", "我市共接到行政复议数量2件,其中维持具体行政行为1件", money=False)
+    ('行政复议维持数',)
     >>> figure_path("收到申请总数", "legacy"), figure_path("收到申请总数", "gov2021")
     ('stats_legacy.requests.received', 'stats_2019.requests.new_received.total')
+    >>> statistics_answer((("网络申请数", "无"), ("无",))).model_validate({"labels": ["网络申请数", "无"]}).labels
+    ('网络申请数', '无')
 """
 
 from __future__ import annotations
@@ -21,114 +29,151 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from extractor.chunking import Point
 
 _L = "stats_legacy."
 _M = "stats_2019."
+NOT_A_FIGURE = "无"
 
 
 @dataclass(frozen=True)
 class Figure:
-    """A quantity the model may report, by its Chinese label, and the key it fills in each table family."""
+    """A quantity the model may report: its Chinese label, the key it fills in each table family, the words
+    (`cue`) that must precede the number in its clause, and words (`context`) its sentence must hold before it."""
 
     label: str
     legacy_path: str
-    modern_path: str | None = None
-    """The key in a 2019/2021-format report; None means the legacy key is used there too (no 2019 cell)."""
+    modern_path: str | None
+    cue: str
+    context: str = ""
+    money: bool = False
+
+    def path(self, template: str) -> str:
+        """The key in a report of `template`: 2019/2021 reports use their table's key when it has one."""
+        return self.modern_path if template in ("gov2019", "gov2021") and self.modern_path else self.legacy_path
 
 
+def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "", money: bool = False) -> Figure:
+    return Figure(label, _L + legacy, _M + modern if modern else None, cue, context, money)
+
+
+_NOT_APPEAL = r"^(?!.*(?:复议|诉讼))"
 FIGURES = (
-    Figure("主动公开政府信息总数", _L + "proactive.total"),
-    Figure("政府网站公开信息数", _L + "proactive.channels.website"),
-    Figure("政府公报公开信息数", _L + "proactive.channels.gazette"),
-    Figure("政务微博公开信息数", _L + "proactive.channels.weibo"),
-    Figure("政务微信公开信息数", _L + "proactive.channels.wechat"),
-    Figure("其他渠道公开信息数", _L + "proactive.channels.other"),
-    Figure("公开规范性文件数", _L + "proactive.normative_docs", _M + "proactive.normative_documents.published"),
-    Figure("政策解读数", _L + "responses.policy_interpretations"),
-    Figure("回应热点舆情数", _L + "responses.hotspots"),
-    Figure("新闻发布会次数", _L + "responses.press_conferences"),
-    Figure("在线访谈次数", _L + "responses.online_interviews"),
-    Figure("收到申请总数", _L + "requests.received", _M + "requests.new_received.total"),
-    Figure("当面申请数", _L + "requests.channels.in_person"),
-    Figure("网络申请数", _L + "requests.channels.online"),
-    Figure("信函申请数", _L + "requests.channels.letter"),
-    Figure("传真申请数", _L + "requests.channels.fax"),
-    Figure("电子邮件申请数", _L + "requests.channels.email"),
-    Figure("申请办结数", _L + "requests.completed"),
-    Figure("同意公开数", _L + "requests.outcomes.granted", _M + "requests.granted.total"),
-    Figure("部分公开数", _L + "requests.outcomes.partially_granted", _M + "requests.partially_granted.total"),
-    Figure("不予公开数", _L + "requests.outcomes.denied"),
-    Figure("属于已主动公开数", _L + "requests.outcomes.already_public"),
-    Figure("信息不存在数", _L + "requests.outcomes.not_exist"),
-    Figure("非本机关信息数", _L + "requests.outcomes.not_this_agency"),
-    Figure("告知其他途径办理数", _L + "requests.outcomes.other_channel"),
-    Figure("行政复议总数", _L + "appeals.reconsideration.total", _M + "appeals.reconsideration.total"),
-    Figure("行政复议维持数", _L + "appeals.reconsideration.upheld", _M + "appeals.reconsideration.upheld"),
-    Figure("行政复议纠错数", _L + "appeals.reconsideration.corrected", _M + "appeals.reconsideration.corrected"),
-    Figure("行政复议其他情形数", _L + "appeals.reconsideration.other", _M + "appeals.reconsideration.other"),
-    Figure("行政诉讼总数", _L + "appeals.litigation.total", _M + "appeals.litigation_direct.total"),
-    Figure("行政诉讼维持数", _L + "appeals.litigation.upheld", _M + "appeals.litigation_direct.upheld"),
-    Figure("行政诉讼纠错数", _L + "appeals.litigation.corrected", _M + "appeals.litigation_direct.corrected"),
-    Figure("行政诉讼其他情形数", _L + "appeals.litigation.other", _M + "appeals.litigation_direct.other"),
-    Figure("举报投诉数", _L + "appeals.complaints"),
-    Figure("收取费用(万元)", _L + "operations.fees_collected"),
-    Figure("减免费用(万元)", _L + "operations.fees_waived"),
-    Figure("工作支出(万元)", _L + "operations.spending"),
-    Figure("专项经费(万元)", _L + "operations.budget"),
-    Figure("工作人员数", _L + "operations.staff_total"),
-    Figure("专职人员数", _L + "operations.staff_full_time"),
-    Figure("兼职人员数", _L + "operations.staff_part_time"),
-    Figure("查阅点数", _L + "operations.reading_points"),
-    Figure("培训班次数", _L + "operations.trainings"),
-    Figure("培训人数", _L + "operations.trainees"),
+    _f("主动公开政府信息总数", "proactive.total", None, r"主动公开|公开(?:各类)?政府信息"),
+    _f("政府网站公开信息数", "proactive.channels.website", None, r"网站|门户"),
+    _f("政府公报公开信息数", "proactive.channels.gazette", None, r"公报"),
+    _f("政务微博公开信息数", "proactive.channels.weibo", None, r"微博"),
+    _f("政务微信公开信息数", "proactive.channels.wechat", None, r"微信|公众号"),
+    _f("其他渠道公开信息数", "proactive.channels.other", None, r"其他(?:渠道|方式|途径)|电视|报刊|报纸"),
+    _f("公开规范性文件数", "proactive.normative_docs", "proactive.normative_documents.published", r"规范性文件"),
+    _f("政策解读数", "responses.policy_interpretations", None, r"解读"),
+    _f("回应热点舆情数", "responses.hotspots", None, r"热点|舆情|关切"),
+    _f("新闻发布会次数", "responses.press_conferences", None, r"发布会"),
+    _f("在线访谈次数", "responses.online_interviews", None, r"访谈"),
+    _f("收到申请总数", "requests.received", "requests.new_received.total", _NOT_APPEAL + r".*(?:申请|依申请)"),
+    _f("当面申请数", "requests.channels.in_person", None, r"当面|现场", r"申请"),
+    _f("网络申请数", "requests.channels.online", None, r"网络|网上|在线", r"申请"),
+    _f("信函申请数", "requests.channels.letter", None, r"信函", r"申请"),
+    _f("传真申请数", "requests.channels.fax", None, r"传真", r"申请"),
+    _f("电子邮件申请数", "requests.channels.email", None, r"邮件", r"申请"),
+    _f("申请办结数", "requests.completed", None, r"办结", r"申请|答复"),
+    _f("同意公开数", "requests.outcomes.granted", "requests.granted.total", r"(?<!部分)(?:同意|予以)公开", r"申请|答复"),
+    _f("部分公开数", "requests.outcomes.partially_granted", "requests.partially_granted.total", r"部分公开", r"申请|答复"),
+    _f("不予公开数", "requests.outcomes.denied", None, r"不予公开|不同意公开", r"申请|答复"),
+    _f("属于已主动公开数", "requests.outcomes.already_public", None, r"已主动公开", r"申请|答复"),
+    _f("信息不存在数", "requests.outcomes.not_exist", None, r"不存在", r"申请|答复"),
+    _f("非本机关信息数", "requests.outcomes.not_this_agency", None, r"不属于本|非本", r"申请|答复"),
+    _f("告知其他途径办理数", "requests.outcomes.other_channel", None, r"其他途径", r"申请|答复"),
+    _f("行政复议总数", "appeals.reconsideration.total", "appeals.reconsideration.total", r"复议"),
+    _f("行政复议维持数", "appeals.reconsideration.upheld", "appeals.reconsideration.upheld", r"维持", r"复议(?!.*诉讼)"),
+    _f("行政复议纠错数", "appeals.reconsideration.corrected", "appeals.reconsideration.corrected", r"纠错|纠正",
+       r"复议(?!.*诉讼)"),
+    _f("行政复议其他情形数", "appeals.reconsideration.other", "appeals.reconsideration.other", r"其他情形",
+       r"复议(?!.*诉讼)"),
+    _f("行政诉讼总数", "appeals.litigation.total", "appeals.litigation_direct.total", r"诉讼"),
+    _f("行政诉讼维持数", "appeals.litigation.upheld", "appeals.litigation_direct.upheld", r"维持|驳回", r"诉讼"),
+    _f("行政诉讼纠错数", "appeals.litigation.corrected", "appeals.litigation_direct.corrected", r"纠错|纠正|败诉",
+       r"诉讼"),
+    _f("行政诉讼其他情形数", "appeals.litigation.other", "appeals.litigation_direct.other", r"其他情形", r"诉讼"),
+    _f("举报投诉数", "appeals.complaints", None, r"举报|投诉|申诉"),
+    _f("收取费用(万元)", "operations.fees_collected", None, r"收取|收费|费用", money=True),
+    _f("减免费用(万元)", "operations.fees_waived", None, r"减免", money=True),
+    _f("工作支出(万元)", "operations.spending", None, r"支出|经费|投入", money=True),
+    _f("专项经费(万元)", "operations.budget", None, r"专项经费|专项资金", money=True),
+    _f("工作人员数", "operations.staff_total", None, r"工作人员|人员"),
+    _f("专职人员数", "operations.staff_full_time", None, r"专职"),
+    _f("兼职人员数", "operations.staff_part_time", None, r"兼职"),
+    _f("查阅点数", "operations.reading_points", None, r"查阅(?:点|场所|室)"),
+    _f("培训班次数", "operations.trainings", None, r"培训"),
+    _f("培训人数", "operations.trainees", None, r"培训"),
 )
-MONEY_LABELS = frozenset(f.label for f in FIGURES if "万元" in f.label)
 _BY_LABEL = {f.label: f for f in FIGURES}
+MAX_CANDIDATES = 4
+
+
+def candidates(clause: str, sentence: str, money: bool) -> tuple[str, ...]:
+    """The quantities a figure could be, from the words of its clause up to the number (`clause`) and of its
+    sentence up to the number (`sentence`): most specific cue first, at most `MAX_CANDIDATES`."""
+    found = [f for f in FIGURES if f.money == money and re.search(f.cue, clause)
+             and (not f.context or re.search(f.context, sentence))]
+    specific = [f for f in found if f.context] or found
+    return tuple(f.label for f in specific[:MAX_CANDIDATES])
 
 
 def figure_path(label: str, template: str) -> str:
-    """The key a figure fills in a report of `template` (2019/2021 reports use their table's key when it has one)."""
-    figure = _BY_LABEL[label]
-    if template in ("gov2019", "gov2021") and figure.modern_path:
-        return figure.modern_path
-    return figure.legacy_path
+    """The key a figure fills in a report of `template`."""
+    return _BY_LABEL[label].path(template)
+
+
+def is_money(label: str) -> bool:
+    return _BY_LABEL[label].money
 
 
 class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-FieldLabel = Literal[tuple(f.label for f in FIGURES)]  # type: ignore[valid-type]
-
-
-class StatedFigure(_Answer):
-    field: FieldLabel = Field(description="which quantity")  # type: ignore[valid-type]
-    value: float = Field(description="the number as the text prints it")
-    quote: str = Field(description="the report's own words that state it, copied exactly")
-
-
 class StatisticsAnswer(_Answer):
-    figures: list[StatedFigure] = Field(default_factory=list)
+    labels: tuple[str, ...] = Field(description="one choice per mark, in order")
 
 
-class NarrativePoint(_Answer):
-    ids: list[int] = Field(description="the numbers of the points this item covers, usually one")
-    kind: Literal["highlight", "problem", "improvement"]
-    topic: str = Field(description="2-8 characters")
-    summary: str = Field(description="one short Chinese sentence")
+class NarrativeEntry(_Answer):
+    kind: str
+    topic: str = Field(max_length=12, description="2-8 characters; empty for none")
+    summary: str = Field(max_length=60, description="one short Chinese sentence; empty for none")
 
 
 class NarrativeAnswer(_Answer):
-    items: list[NarrativePoint] = Field(default_factory=list)
+    points: tuple[NarrativeEntry, ...] = Field(description="one entry per point, in order")
 
 
-ANSWER_MODELS: dict[str, type[_Answer]] = {"statistics": StatisticsAnswer, "narrative": NarrativeAnswer}
+def _one_of(values: tuple[str, ...]) -> Any:
+    """`Literal[values]`, built at run time."""
+    return cast(Any, Literal)[values]
+
+
+@functools.cache
+def statistics_answer(choices: tuple[tuple[str, ...], ...]) -> type[StatisticsAnswer]:
+    """The statistics answer for marks with these `choices` (each mark: its candidates, then 无)."""
+    options = tuple(_one_of(tuple(dict.fromkeys((*c, NOT_A_FIGURE)))) for c in choices)
+    labels: Any = tuple.__class_getitem__(options)
+    return create_model("StatisticsAnswer", __base__=StatisticsAnswer,
+                        labels=(labels, Field(description="one choice per mark, in order")))
+
+
+@functools.cache
+def narrative_answer(kinds: tuple[str, ...], points: int) -> type[NarrativeAnswer]:
+    """The narrative answer for `points` shown points whose items may be of `kinds` (or "none")."""
+    entry = create_model("NarrativeEntry", __base__=NarrativeEntry, kind=(_one_of((*kinds, "none")), ...))
+    entries: Any = tuple.__class_getitem__((entry,) * points)
+    return create_model("NarrativeAnswer", __base__=NarrativeAnswer,
+                        points=(entries, Field(description="one entry per point, in order")))
 
 
 @functools.cache
@@ -137,17 +182,14 @@ def schema_hash(model: type[BaseModel]) -> str:
     return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()[:16]
 
 
-def render_points(points: list[Point], max_chars: int = 240) -> str:
-    """Points as the model sees them: numbered from 1, each cut to `max_chars` to keep prompts small."""
+def render_points(points: list[Point], max_chars: int = 200) -> str:
+    """Points as the model sees them: numbered from 1, each cut to `max_chars` to keep prompts small.
+
+    >>> render_points([Point(0, 6, "一是意识不强;"), Point(6, 14, "二是更新不及时。")])
+    '[1] 一是意识不强;\\n[2] 二是更新不及时。'
+    """
     lines = []
     for number, point in enumerate(points, 1):
         text = point.text.replace("\n", " ")
         lines.append(f"[{number}] {text[:max_chars]}{'…' if len(text) > max_chars else ''}")
     return "\n".join(lines)
-
-
-def field_catalogue() -> str:
-    """The labels the statistics task may use, as listed in its prompt."""
-    return "、".join(f.label for f in FIGURES)
-
-

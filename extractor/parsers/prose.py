@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from extractor.parsers.records import FieldValue, ParseResult
+from extractor.records import FieldValue, ParseResult
 
 N = r"(?P<n>\d+)"
 _CHANNEL_WORDS = r"网站|网|微博|微信|渠道|平台|公报|新媒体|栏目|专栏|客户端"

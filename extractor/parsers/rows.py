@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from extractor.parsers.records import FieldValue, Number
+from extractor.records import FieldValue, Number
 
 COLUMNS_7 = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
              "legal_service", "other_org", "total")

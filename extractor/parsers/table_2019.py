@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 
-from extractor.parsers.records import ParseResult
 from extractor.parsers.rows import (
     COLUMNS_7,
     Equation,
@@ -29,6 +28,7 @@ from extractor.parsers.rows import (
     read_rows,
     resolve,
 )
+from extractor.records import ParseResult
 
 SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
 APPEAL_RESULTS = ("upheld", "corrected", "other", "pending", "total")

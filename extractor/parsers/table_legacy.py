@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 
-from extractor.parsers.records import ParseResult
 from extractor.parsers.rows import Equation, RowSpec, field_values, fuzzy, read_rows, resolve
+from extractor.records import ParseResult
 
 _L = "stats_legacy."
 

@@ -1,0 +1,141 @@
+"""The model's part of one report: route the pieces the parsers could not read, ask, ground the answers.
+
+`ModelReader.read` takes the normalized text, the report's template and year and the spans the parsers
+already hold, and returns what the model found: statistics as grounded `FieldValue`s (`method="llm"`) and
+narrative items, plus warnings for everything it dropped and why. An answer cut short is asked again in two
+halves; a piece that cannot be made smaller is skipped with a warning. A request that fails for good raises
+`ModelError` (the report then fails, naming itself, and a rerun tries it again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from extractor.chunking import Point, quote_of
+from extractor.grounding import ground_figure
+from extractor.llm.client import Accounting, AnswerTruncated, ModelClient, ReplayMiss
+from extractor.llm.prompts import load_prompt
+from extractor.llm.routing import Mention, NarrativePart, figure_mentions, mention_windows, narrative_parts, render_marked
+from extractor.llm.tasks import (
+    NOT_A_FIGURE,
+    NarrativeAnswer,
+    StatisticsAnswer,
+    figure_path,
+    narrative_answer,
+    render_points,
+    statistics_answer,
+)
+from extractor.records import FieldValue
+
+Answer = TypeVar("Answer", bound=BaseModel)
+Piece = TypeVar("Piece", Point, Mention)
+_LISTS = {"highlight": "highlights", "problem": "problems", "improvement": "improvements"}
+
+
+@dataclass
+class ModelReading:
+    """What the model found in one report, grounded; `warnings` say what was dropped and why."""
+
+    values: list[FieldValue] = field(default_factory=list)
+    narrative: dict[str, list[dict[str, object]]] = field(
+        default_factory=lambda: {"highlights": [], "problems": [], "improvements": []})
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Request(Generic[Piece, Answer]):
+    """One task on some pieces: the prompt's task, how to build its fields and its answer model from pieces."""
+
+    task: str
+    fields: Callable[[list[Piece]], dict[str, str]]
+    answer_model: Callable[[list[Piece]], type[Answer]]
+
+
+class ModelReader:
+    """Runs the statistics and narrative tasks of one report through a `ModelClient`."""
+
+    def __init__(self, client: ModelClient, window_chars: int = 1500) -> None:
+        self.client = client
+        self.window_chars = window_chars
+
+    def read(self, text: str, template: str, year: int | None, covered: Sequence[tuple[int, int]],
+             accounting: Accounting, path: str | None = None) -> ModelReading:
+        reading = ModelReading()
+        self._statistics(text, template, year, covered, accounting, path, reading)
+        self._narrative(text, accounting, path, reading)
+        return reading
+
+    def _statistics(self, text: str, template: str, year: int | None, covered: Sequence[tuple[int, int]],
+                    accounting: Accounting, path: str | None, reading: ModelReading) -> None:
+        request: Request[Mention, StatisticsAnswer] = Request(
+            "statistics", lambda ms: {"sentences": render_marked(text, ms)},
+            lambda ms: statistics_answer(tuple(m.choices for m in ms)))
+        found: dict[str, list[FieldValue]] = {}
+        for window in mention_windows(figure_mentions(text, covered, year), self.window_chars):
+            for mentions, answer in self._ask(request, window, accounting, path, reading):
+                for mention, label in zip(mentions, answer.labels):
+                    if label == NOT_A_FIGURE:
+                        continue
+                    key = figure_path(label, template)
+                    grounded = ground_figure(key, mention.value, mention.quote, text, mention.sentence, year, mention.money)
+                    if isinstance(grounded, str):
+                        reading.warnings.append(grounded)
+                    else:
+                        found.setdefault(key, []).append(grounded)
+        for key, candidates in found.items():
+            values = {v.value for v in candidates}
+            if len(values) == 1:
+                reading.values.append(candidates[0])
+            else:
+                reading.warnings.append(f"{key}: the model read several values ({', '.join(map(str, sorted(values)))}) "
+                                        "in different places; left null")
+
+    def _narrative(self, text: str, accounting: Accounting, path: str | None, reading: ModelReading) -> None:
+        for part in narrative_parts(text, self.window_chars):
+            request = _narrative_request(part)
+            for points, answer in self._ask(request, list(part.points), accounting, path, reading):
+                for point, entry in zip(points, answer.points):
+                    if entry.kind in _LISTS:
+                        start, end = quote_of(point)
+                        reading.narrative[_LISTS[entry.kind]].append(
+                            {"topic": entry.topic.strip(), "summary": entry.summary.strip(), "quote": text[start:end],
+                             "start": start, "end": end})
+
+    def _ask(self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting, path: str | None,
+             reading: ModelReading) -> list[tuple[list[Piece], Answer]]:
+        """Answers for `pieces`, asking again in halves when an answer is cut short."""
+        prompt = load_prompt(request.task)
+        chunk = _label(pieces[0])
+        try:
+            answer = self.client.ask(prompt, prompt.messages(**request.fields(pieces)), request.answer_model(pieces),
+                                     accounting, path=path, chunk=chunk)
+        except AnswerTruncated:
+            if len(pieces) == 1:
+                reading.warnings.append(f"{request.task}: the answer for \"{chunk}…\" was cut short even alone; skipped")
+                return []
+            half = len(pieces) // 2
+            return (self._ask(request, pieces[:half], accounting, path, reading)
+                    + self._ask(request, pieces[half:], accounting, path, reading))
+        except ReplayMiss:
+            reading.warnings.append(f"{request.task}: no recorded answer for \"{chunk}…\"; skipped")
+            return []
+        return [(pieces, answer)]
+
+
+def _narrative_request(part: NarrativePart) -> Request[Point, NarrativeAnswer]:
+    def fields(points: list[Point]) -> dict[str, str]:
+        return {"kinds": "、".join(part.kinds), "points": render_points(points)}
+
+    def answer_model(points: list[Point]) -> type[NarrativeAnswer]:
+        return narrative_answer(part.kinds, len(points))
+
+    return Request("narrative", fields, answer_model)
+
+
+def _label(piece: Point | Mention) -> str:
+    """A few words naming a piece in messages."""
+    return (piece.text if isinstance(piece, Point) else piece.quote)[:20]
