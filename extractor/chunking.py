@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 _NUMERALS = "一二三四五六七八九十"
-_HEADING = re.compile(rf"(?:^|(?<=[\n。;!?:]))\s*([{_NUMERALS}]{{1,2}})、")
+_HEADING = re.compile(rf"(?:^|(?<=[\n。;!?:]))[ \t]*(?:#{{1,6}}[ \t]*)?([{_NUMERALS}]{{1,2}})、")
 _SUBHEADING = re.compile(rf"(?:^|(?<=[\n。;!?:]))\s*\(([{_NUMERALS}]{{1,2}})\)")
 _SENTENCE_END = re.compile(r"(?<=[。!?;])")
 MAX_CHUNK_CHARS = 1500
@@ -58,14 +58,27 @@ def chinese_numeral(numeral: str) -> int:
 
 
 def section_starts(text: str, pattern: re.Pattern[str] = _HEADING) -> list[int]:
-    """Offsets of the headings that continue the sequence 一, 二, 三 … (a restart at 一 is allowed)."""
+    """Offsets of the headings that continue the sequence 一, 二, 三 … A restart at 一 opens a nested sequence
+    (a table's own numbered rows); a numeral that continues an outer sequence closes the nested ones.
+
+    >>> text = "一、总体\\n二、主动公开\\n三、申请情况\\n一、本年新收\\n二、上年结转\\n四、复议诉讼\\n五、存在的问题"
+    >>> [text[i:i + 2] for i in section_starts(text)]
+    ['一、', '二、', '三、', '一、', '二、', '四、', '五、']
+    """
     starts: list[int] = []
-    expected = 1
+    expected: list[int] = [1]
     for match in pattern.finditer(text):
         value = chinese_numeral(match.group(1))
-        if value == expected or (value == 1 and starts):
-            starts.append(match.start(1) - (1 if pattern is _SUBHEADING else 0))
-            expected = value + 1
+        level = next((i for i in range(len(expected) - 1, -1, -1) if expected[i] == value), None)
+        if level is not None:
+            del expected[level + 1:]
+        elif value == 1 and starts:
+            expected.append(1)
+            level = len(expected) - 1
+        else:
+            continue
+        expected[level] = value + 1
+        starts.append(match.start(1) - (1 if pattern is _SUBHEADING else 0))
     return starts
 
 
@@ -81,8 +94,7 @@ def chunk_document(text: str, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
 
 
 def _heading_of(text: str, start: int) -> str:
-    match = _HEADING.match(text, start)
-    if not match:
+    if not re.match(rf"[{_NUMERALS}]{{1,2}}、", text[start:start + 3]):
         return ""
     line_end = min(i for i in (text.find("\n", start), len(text)) if i >= 0)
     title = re.match(r"[^。\n]{0,40}?(?=[。;:]|\s|$|\(|\d)", text[start:line_end])

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from extractor import __version__
 from extractor.batch import LARGE_BATCH, BatchOptions, run_batch
-from extractor.errors import ExtractorError
-from extractor.llm.settings import ModelSettings
+from extractor.errors import ConfigError, ExtractorError
+from extractor.llm.settings import MODES, ModelSettings
 from extractor.output import TABLE_FORMATS
 from extractor.schema import AnnualReport
 
@@ -49,25 +49,38 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--force", action="store_true", help="re-extract reports whose output is current")
     extract.add_argument("--workers", type=_positive, default=None,
                          help=f"parser processes, parsers-only runs (default: every core from {LARGE_BATCH} reports on, else 1)")
-    model = extract.add_argument_group("model")
-    model.add_argument("--no-llm", action="store_true", help="parsers only")
-    model.add_argument("--model", default=os.environ.get("EXTRACTOR_MODEL"), help="model name (env EXTRACTOR_MODEL)")
-    model.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"),
-                       help="OpenAI-compatible endpoint (env OPENAI_BASE_URL)")
-    model.add_argument("--cache-dir", default=os.environ.get("EXTRACTOR_CACHE_DIR"), help="response cache folder")
-    model.add_argument("--concurrency", type=_positive, default=1, help="parallel model requests")
+    extract.add_argument("--no-llm", action="store_true", help="parsers only")
+    _add_model_options(extract)
     extract.set_defaults(run=_extract)
 
     evaluate = commands.add_parser("eval", help="score the extractor against the gold set in evals/")
     evaluate.add_argument("--evals", default=None, help="evals folder (default: the repository's evals/)")
     evaluate.add_argument("--report", default=None, help="write the JSON report here")
     evaluate.add_argument("--markdown", default=None, help="write a Markdown report here")
-    evaluate.add_argument("--live", action="store_true", help="call the configured model endpoint")
+    evaluate.add_argument("--live", action="store_true",
+                          help="call the configured model endpoint and re-record evals/recordings.jsonl")
+    evaluate.add_argument("--only", default=None, metavar="TEXT", help="only the gold documents whose name contains TEXT")
+    _add_model_options(evaluate)
     evaluate.set_defaults(run=_eval)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of AnnualReport")
     schema.set_defaults(run=_schema)
     return parser
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    model = parser.add_argument_group("model")
+    model.add_argument("--model", default=os.environ.get("EXTRACTOR_MODEL"), help="model name (env EXTRACTOR_MODEL)")
+    model.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"),
+                       help="OpenAI-compatible endpoint (env OPENAI_BASE_URL; key from OPENAI_API_KEY)")
+    model.add_argument("--llm-mode", choices=MODES, default=None,
+                       help="structured-output mode (default: json_object for a server on this machine, else tools)")
+    model.add_argument("--timeout", type=float, default=None, help="seconds to wait for one answer")
+    model.add_argument("--cache-dir", default=os.environ.get("EXTRACTOR_CACHE_DIR"),
+                       help="response cache (default: the user cache folder; env EXTRACTOR_CACHE_DIR)")
+    model.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
+    model.add_argument("--refresh", action="store_true", help="ask the model again and overwrite cached answers")
+    model.add_argument("--concurrency", type=_positive, default=1, help="parallel model requests")
 
 
 def _positive(text: str) -> int:
@@ -93,14 +106,19 @@ def _extract(args: argparse.Namespace) -> int:
 
 def _model_settings(args: argparse.Namespace) -> ModelSettings | None:
     """The model options of `extract` as settings; None when no endpoint is configured."""
-    return ModelSettings.from_options(base_url=args.base_url, model=args.model, cache_dir=args.cache_dir,
-                                      concurrency=args.concurrency)
+    return ModelSettings.from_options(base_url=args.base_url, model=args.model, mode=args.llm_mode,
+                                      cache_dir=args.cache_dir, use_cache=not args.no_cache, refresh=args.refresh,
+                                      concurrency=args.concurrency, timeout=args.timeout)
 
 
 def _eval(args: argparse.Namespace) -> int:
     from extractor.evaluation.runner import run_eval
 
-    return run_eval(evals_dir=args.evals, report_path=args.report, markdown_path=args.markdown, live=args.live)
+    settings = _model_settings(args) if args.live else None
+    if args.live and settings is None:
+        raise ConfigError("--live needs a model endpoint: give --base-url and --model (or OPENAI_BASE_URL, EXTRACTOR_MODEL)")
+    return run_eval(evals_dir=args.evals, report_path=args.report, markdown_path=args.markdown, live=settings,
+                    only=args.only)
 
 
 def _schema(args: argparse.Namespace) -> int:

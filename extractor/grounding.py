@@ -25,7 +25,9 @@ from extractor.parsers.prose import is_approximate, speaks_of_another_period
 from extractor.records import FieldValue
 from extractor.textnorm import locate, number_in_quote
 
-_CLAUSE_END = re.compile(r"[。;!?\n]")
+_SENTENCE_END = re.compile(r"[。;!?\n]")
+_CLAUSE_BREAK = re.compile(r"[,;:、。\n]")
+_CUMULATIVE = re.compile(r"累计|历年|以来")
 
 
 def ground_figure(path: str, value: float, quote: str, text: str, window: tuple[int, int],
@@ -40,16 +42,33 @@ def ground_figure(path: str, value: float, quote: str, text: str, window: tuple[
         value = value / 10000  # the quote prints yuan; money values are in 万元
     if not number_in_quote(value, located, money):
         return f'{path}: the model said {_printed(value)} but its quote "{located}" does not state it; left null'
-    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-    clause_end = next((m.start() for m in _CLAUSE_END.finditer(text, end)), len(text))
-    clause = text[clause_start:clause_end]
-    if speaks_of_another_period(clause, year):
-        return f'{path}: "{located}" speaks of another period than the report year; left null'
-    digits = re.search(re.escape(_printed(value)), located) if value else None
-    if digits and is_approximate(text, start + digits.start(), start + digits.end()):
-        return f'{path}: "{located}" gives an approximate figure; left null'
+    number_at = [m.span() for m in re.finditer(r"\d+(?:\.\d+)?", located)]
+    first, last = (start + number_at[-1][0], start + number_at[-1][1]) if value and number_at else (start, end)
+    reason = not_for_the_year(text, first, last, year)
+    if reason:
+        return f'{path}: "{located}" {reason}; left null'
     number: int | float = int(value) if float(value).is_integer() and not money else value
     return FieldValue(path, number, located, start, end, method="llm")
+
+
+def not_for_the_year(text: str, start: int, end: int, year: int | None) -> str | None:
+    """Why the number at `text[start:end]` is not a figure of the report year, or None when nothing says so:
+    a cumulative word earlier in its sentence (累计, 历年, 以来), another period or year in its clause, or an
+    approximation (3000余条, 近百).
+
+    >>> text = "截至2017年12月31日,通过政府网站公开政府信息34920条。《条例》实施以来,累计公开3万余条。"
+    >>> not_for_the_year(text, 26, 31, 2017) is None
+    True
+    >>> not_for_the_year(text, 46, 47, 2017)
+    'speaks of another period than the report year'
+    """
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence_start, start)), default=sentence_start)
+    if _CUMULATIVE.search(text, sentence_start, start) or speaks_of_another_period(text[clause_start:end], year):
+        return "speaks of another period than the report year"
+    if is_approximate(text, start, end):
+        return "gives an approximate figure"
+    return None
 
 
 def narrative_item(text: str, points: list[Point], ids: list[int], topic: str, summary: str) -> dict[str, object] | None:

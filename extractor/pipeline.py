@@ -15,7 +15,7 @@ is null, and every disagreement is kept as a warning.
 
 from __future__ import annotations
 
-import functools
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,15 +52,21 @@ def extract_file(path: str | Path, settings: ModelSettings | None = None) -> Ann
     return extract_document(load_document(path), reader_for(settings) if settings else None)
 
 
-@functools.cache
+_READERS: dict[ModelSettings, ModelReader] = {}
+_READERS_LOCK = threading.Lock()
+
+
 def reader_for(settings: ModelSettings) -> ModelReader:
-    """One model reader per settings and process (its client, cache and connections are reused)."""
+    """One model reader per settings and process, shared by its threads (client, cache and connections)."""
     from extractor.llm.cache import ResponseCache
     from extractor.llm.client import ModelClient
     from extractor.llm.reader import ModelReader
 
-    store = ResponseCache(settings.cache_path()) if settings.use_cache else None
-    return ModelReader(ModelClient(settings, store=store))
+    with _READERS_LOCK:
+        if settings not in _READERS:
+            store = ResponseCache(settings.cache_path()) if settings.use_cache else None
+            _READERS[settings] = ModelReader(ModelClient(settings, store=store))
+        return _READERS[settings]
 
 
 def extract_document(document: Document, reader: ModelReader | None = None) -> AnnualReport:

@@ -145,6 +145,8 @@ class DocumentScore:
     grounded: int
     quotes: int
     field_errors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    accounting: dict[str, int] = field(default_factory=dict)
 
     @property
     def grounding(self) -> float:

@@ -19,6 +19,7 @@ tokens, cache hits and misses, and both kinds of retry, per report.
 from __future__ import annotations
 
 import email.utils
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +38,10 @@ from extractor.llm.settings import ModelSettings
 from extractor.llm.tasks import schema_hash
 
 Answer = TypeVar("Answer", bound=BaseModel)
+UNREACHABLE_AFTER = 3
+"""Requests in a row that could not connect (each after its own retries) before the endpoint is given up."""
+
+logging.getLogger("instructor").setLevel(logging.CRITICAL)  # its retry log lines would break one-line errors
 
 INSTRUCTOR_MODES = {"tools": instructor.Mode.TOOLS, "json_object": instructor.Mode.JSON_SCHEMA,
                     "json_schema": instructor.Mode.JSON_SCHEMA, "json": instructor.Mode.JSON}
@@ -52,6 +57,10 @@ class AnswerStore(Protocol):
 
 class AnswerTruncated(ModelError):
     """The model stopped at its output limit (finish_reason "length"); the answer is incomplete."""
+
+
+class EndpointUnreachable(ModelError):
+    """The endpoint could not be reached for several requests in a row: later requests fail at once."""
 
 
 class ReplayMiss(ModelError):
@@ -128,6 +137,7 @@ class ModelClient:
         self._openai = None if offline else openai.OpenAI(base_url=settings.base_url, api_key=settings.api_key,
                                                           timeout=settings.timeout, max_retries=0)
         self._lock = threading.Lock()
+        self._unreachable_in_a_row = 0
 
     def request_key(self, prompt: Prompt, messages: list[dict[str, str]], answer_model: type[BaseModel]) -> str:
         return request_key({"endpoint": self.settings.endpoint_id, "model": self.settings.model,
@@ -150,6 +160,9 @@ class ModelClient:
             return answer
         with self._lock:
             accounting.cache_misses += 1
+        if self._unreachable_in_a_row >= UNREACHABLE_AFTER:
+            raise EndpointUnreachable(f"{self.settings.base_url} unreachable ({self._unreachable_in_a_row} requests in a row "
+                                      "failed to connect); not trying again in this run", path=path, chunk=chunk)
         if self.offline:
             with self._lock:
                 accounting.replay_misses += 1
@@ -176,6 +189,9 @@ class ModelClient:
             except ModelError as exc:  # instructor wraps what it cannot re-ask; keep ours to raise as is
                 final.append(exc)
                 raise
+            except openai.OpenAIError as exc:
+                final.append(self._transport_failure(exc, path=path, chunk=chunk, attempt=attempts))
+                raise
 
         create = instructor.patch(create=send, mode=INSTRUCTOR_MODES[self.settings.mode])
         try:
@@ -190,7 +206,7 @@ class ModelClient:
             raise ModelError(f"the model's answer did not fit the schema after {attempts} attempts "
                              f"({_first_line(exc)})", path=path, chunk=chunk, attempt=attempts) from None
         except openai.OpenAIError as exc:
-            raise ModelError(_describe(exc), path=path, chunk=chunk, attempt=attempts) from None
+            raise final[-1] if final else ModelError(_describe(exc), path=path, chunk=chunk, attempt=attempts) from None
         except Exception:
             if final:
                 raise final[-1] from None
@@ -220,6 +236,7 @@ class ModelClient:
         retrying = Retrying(stop=stop_after_attempt(self.settings.transport_retries + 1), wait=self._wait,
                             retry=retry_if_exception(is_transient), before_sleep=note_retry, reraise=True)
         response = retrying(call)
+        self._unreachable_in_a_row = 0
         usage = getattr(response, "usage", None)
         with self._lock:
             accounting.tokens_in += getattr(usage, "prompt_tokens", 0) or 0
@@ -230,6 +247,14 @@ class ModelClient:
             raise AnswerTruncated(f"the answer was cut short at {self.settings.max_tokens} tokens",
                                   path=path, chunk=chunk, attempt=attempt)
         return response
+
+    def _transport_failure(self, exc: openai.OpenAIError, *, path: str | None, chunk: str | None,
+                           attempt: int) -> ModelError:
+        """The error a request that failed for good raises; counts connection failures in a row."""
+        if isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
+            with self._lock:
+                self._unreachable_in_a_row += 1
+        return ModelError(_describe(exc), path=path, chunk=chunk, attempt=attempt)
 
     def _wait(self, state: RetryCallState) -> float:
         exception = state.outcome.exception() if state.outcome else None

@@ -22,8 +22,8 @@ The version enters the response-cache key, so editing a template without raising
 test (the template's text hash is pinned beside the version in `prompts/VERSIONS.json`).
 
     >>> prompt = load_prompt("narrative")
-    >>> prompt.task, prompt.version > 0, prompt.messages(points="[1] 一是…")[0]["role"]
-    ('narrative', True, 'system')
+    >>> prompt.task, prompt.version > 0, prompt.messages(points="[1 problem] 一是…")[-1]["content"].count("一是")
+    ('narrative', True, 1)
 """
 
 from __future__ import annotations

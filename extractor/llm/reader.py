@@ -19,7 +19,7 @@ from extractor.chunking import Point, quote_of
 from extractor.grounding import ground_figure
 from extractor.llm.client import Accounting, AnswerTruncated, ModelClient, ReplayMiss
 from extractor.llm.prompts import load_prompt
-from extractor.llm.routing import Mention, NarrativePart, figure_mentions, mention_windows, narrative_parts, render_marked
+from extractor.llm.routing import Mention, figure_mentions, mention_windows, narrative_parts, render_marked
 from extractor.llm.tasks import (
     NOT_A_FIGURE,
     NarrativeAnswer,
@@ -96,7 +96,7 @@ class ModelReader:
 
     def _narrative(self, text: str, accounting: Accounting, path: str | None, reading: ModelReading) -> None:
         for part in narrative_parts(text, self.window_chars):
-            request = _narrative_request(part)
+            request = _narrative_request(dict(zip(part.points, part.kinds)))
             for points, answer in self._ask(request, list(part.points), accounting, path, reading):
                 for point, entry in zip(points, answer.points):
                     if entry.kind in _LISTS:
@@ -126,12 +126,13 @@ class ModelReader:
         return [(pieces, answer)]
 
 
-def _narrative_request(part: NarrativePart) -> Request[Point, NarrativeAnswer]:
+def _narrative_request(kinds: dict[Point, str]) -> Request[Point, NarrativeAnswer]:
+    """The narrative task for points that may each be an item of its own kind (`kinds`)."""
     def fields(points: list[Point]) -> dict[str, str]:
-        return {"kinds": "、".join(part.kinds), "points": render_points(points)}
+        return {"points": render_points(points, [kinds[p] for p in points])}
 
     def answer_model(points: list[Point]) -> type[NarrativeAnswer]:
-        return narrative_answer(part.kinds, len(points))
+        return narrative_answer(tuple(kinds[p] for p in points))
 
     return Request("narrative", fields, answer_model)
 

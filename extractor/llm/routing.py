@@ -25,18 +25,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractor.chunking import Point, chunk_document, split_points
+from extractor.grounding import not_for_the_year
 from extractor.llm.tasks import NOT_A_FIGURE, candidates
-from extractor.parsers.prose import is_approximate, speaks_of_another_period
 
 _FIGURE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>万元|元|条|件|次|篇|期|场|个|人次|名|人|宗|起|份|项)")
 _ZERO = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|受理|接到|收取|向)[^。;,]{0,30}?(?:申请|复议|诉讼|费)")
 _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _CLAUSE_BREAK = re.compile(r"[,;:、。]")
-_CUMULATIVE = re.compile(r"累计|历年|以来")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_PROBLEMS = re.compile(r"问题|不足|改进|下一步|工作计划|工作打算|努力方向|整改")
-HIGHLIGHT_KINDS = ("highlight",)
-PROBLEM_KINDS = ("problem", "improvement")
+_PROBLEM_CUE = re.compile(r"问题|不足|差距|短板")
+_IMPROVEMENT_CUE = re.compile(r"改进|措施|下一步|工作计划|工作打算|工作思路|努力方向|工作重点|今后|整改")
+_ANNOUNCES_IMPROVEMENTS = re.compile(r"(?:将|要|拟).{0,20}(?:以下|如下)|下一步|改进措施|努力方向")
+_SKIP_SECTION = re.compile(r"依申请|申请情况|复议|诉讼|收费|减免|其他需要报告|其他报告|附表|需要说明")
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,10 @@ class Mention:
 
 @dataclass(frozen=True)
 class NarrativePart:
-    """Points shown together, and the kinds of item they may hold."""
+    """Points shown together, each with the kind of item it may be (besides none)."""
 
-    kinds: tuple[str, ...]
     points: tuple[Point, ...]
+    kinds: tuple[str, ...]
 
 
 def figure_mentions(text: str, covered: Sequence[tuple[int, int]], year: int | None) -> list[Mention]:
@@ -84,14 +84,13 @@ def _mention(text: str, match: re.Match[str], zero: bool, sentence: tuple[int, i
     if _inside(match.span(), covered):
         return None
     clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence[0], match.start())), default=sentence[0])
-    if _CUMULATIVE.search(text, sentence[0], match.start()) or speaks_of_another_period(text[clause_start:match.end()], year):
+    number_end = match.end() if zero else match.start("n") + len(match.group("n"))
+    if not_for_the_year(text, match.start(), number_end, year):
         return None
     value: int | float = 0
     if zero:
         words, money = match.group(0), "费" in match.group(0)
     else:
-        if is_approximate(text, match.start(), match.start("n") + len(match.group("n"))):
-            return None
         unit, number = match.group("unit"), float(match.group("n"))
         money = unit.endswith("元")
         value = number / 10000 if unit == "元" else number
@@ -137,29 +136,76 @@ def mention_windows(mentions: Sequence[Mention], max_chars: int = 1500) -> list[
 
 
 def narrative_parts(text: str, max_chars: int = 1500) -> list[NarrativePart]:
-    """The report's prose points in windows of at most `max_chars` shown characters; problem/improvement
-    sections apart from the rest.
+    """The report's prose points in windows of at most `max_chars` shown characters, each with the kind of item
+    it may be: highlight in the work sections; problem or improvement in a problems section, by the heading
+    or lead-in sentence it follows (存在问题 … 改进措施/下一步). Headings themselves, table rows and the
+    sections on applications, appeals and fees are left out.
 
-    >>> text = "一、概述\\n一是完善制度,修订了办法。二是改版网站,增设了栏目。\\n二、存在的问题及改进措施\\n一是人员不足,力量薄弱。"
-    >>> [(p.kinds, [x.text for x in p.points]) for p in narrative_parts(text)]  # doctest: +NORMALIZE_WHITESPACE
-    [(('highlight',), ['一是完善制度,修订了办法。', '二是改版网站,增设了栏目。']),
-     (('problem', 'improvement'), ['二、存在的问题及改进措施', '一是人员不足,力量薄弱。'])]
+    >>> text = ("一、概述\\n一是完善制度,修订了办法。二是改版网站,增设了栏目。\\n"
+    ...         "二、存在的问题及改进措施\\n一是人员不足,力量薄弱。\\n下一步,我们将采取以下措施:\\n一是加强培训,提升能力。")
+    >>> [(p.text, k) for part in narrative_parts(text) for p, k in zip(part.points, part.kinds)]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('一是完善制度,修订了办法。', 'highlight'), ('二是改版网站,增设了栏目。', 'highlight'),
+     ('一是人员不足,力量薄弱。', 'problem'), ('一是加强培训,提升能力。', 'improvement')]
     """
-    parts: list[NarrativePart] = []
-    size = 0
-    for chunk in chunk_document(text):
-        kinds = PROBLEM_KINDS if _PROBLEMS.search(chunk.section) else HIGHLIGHT_KINDS
+    chunks = chunk_document(text)
+    has_headings = any(c.section for c in chunks)
+    sections = [c for c in chunks if not _SKIP_SECTION.search(c.section) and (c.section or not has_headings)]
+    labelled: list[tuple[Point, str]] = []
+    for chunk in sections:
+        kind = _first_kind(chunk.section)
         for point in split_points(text, chunk.start, chunk.end):
-            if not _is_prose(point.text):
-                continue
-            length = min(len(point.text), 200) + 6
-            if parts and parts[-1].kinds == kinds and size + length <= max_chars:
-                parts[-1] = NarrativePart(kinds, (*parts[-1].points, point))
-                size += length
-            else:
-                parts.append(NarrativePart(kinds, (point,)))
-                size = length
+            if kind != "highlight":
+                kind = _kind_from(point.text, kind)
+            if not (_is_heading(point.text) or not _is_prose(point.text) or _is_lead_in(point.text)):
+                labelled.append((point, kind))
+            if kind != "highlight" and not _is_heading(point.text) and _ANNOUNCES_IMPROVEMENTS.search(_last_sentence(point.text)):
+                kind = "improvement"
+    parts: list[NarrativePart] = []
+    size = max_chars + 1
+    for point, kind in labelled:
+        length = min(len(point.text), 200) + 8
+        if size + length > max_chars:
+            parts.append(NarrativePart((), ()))
+            size = 0
+        parts[-1] = NarrativePart((*parts[-1].points, point), (*parts[-1].kinds, kind))
+        size += length
     return parts
+
+
+def _first_kind(section: str) -> str:
+    if _IMPROVEMENT_CUE.search(section) and not _PROBLEM_CUE.search(section):
+        return "improvement"
+    return "problem" if _PROBLEM_CUE.search(section) else "highlight"
+
+
+def _kind_from(point: str, kind: str) -> str:
+    """The kind of the points from this one on: a heading or lead-in naming improvements (or problems) that
+    opens this point switches it."""
+    lead = point.split("\n")[0][:60]
+    announces = _is_heading(lead) or _is_lead_in(point)
+    if _PROBLEM_CUE.search(lead) and _is_heading(lead):
+        return "problem"  # 存在的问题(及改进措施): problems come first
+    if _IMPROVEMENT_CUE.search(lead) and (announces or lead.startswith(("下一步", "今后"))):
+        return "improvement"
+    if _PROBLEM_CUE.search(lead) and announces:
+        return "problem"
+    return kind
+
+
+def _is_heading(text: str) -> bool:
+    """A title line: short, no comma, no sentence end but perhaps a final 。 (二)具体解决办法和改进措施。"""
+    return len(text) <= 40 and not re.search(r"[,;]|。.", text.strip())
+
+
+def _is_lead_in(text: str) -> bool:
+    """A paragraph that only announces a list: "…采取以下改进措施:" / "主要存在以下问题:"."""
+    return len(text) <= 200 and text.rstrip().endswith(":")
+
+
+def _last_sentence(text: str) -> str:
+    sentences = [s for s in re.split(r"(?<=[。;:])", text.strip()) if s.strip()]
+    return sentences[-1] if sentences else ""
 
 
 def _inside(span: tuple[int, int], covered: Sequence[tuple[int, int]]) -> bool:

@@ -153,6 +153,11 @@ class NarrativeAnswer(_Answer):
     points: tuple[NarrativeEntry, ...] = Field(description="one entry per point, in order")
 
 
+@functools.cache
+def _narrative_entry(kind: str) -> type[NarrativeEntry]:
+    return create_model(f"NarrativeEntry_{kind}", __base__=NarrativeEntry, kind=(_one_of((kind, "none")), ...))
+
+
 def _one_of(values: tuple[str, ...]) -> Any:
     """`Literal[values]`, built at run time."""
     return cast(Any, Literal)[values]
@@ -168,10 +173,9 @@ def statistics_answer(choices: tuple[tuple[str, ...], ...]) -> type[StatisticsAn
 
 
 @functools.cache
-def narrative_answer(kinds: tuple[str, ...], points: int) -> type[NarrativeAnswer]:
-    """The narrative answer for `points` shown points whose items may be of `kinds` (or "none")."""
-    entry = create_model("NarrativeEntry", __base__=NarrativeEntry, kind=(_one_of((*kinds, "none")), ...))
-    entries: Any = tuple.__class_getitem__((entry,) * points)
+def narrative_answer(kinds: tuple[str, ...]) -> type[NarrativeAnswer]:
+    """The narrative answer for points that may each be an item of its own kind in `kinds`, or none."""
+    entries: Any = tuple.__class_getitem__(tuple(_narrative_entry(kind) for kind in kinds))
     return create_model("NarrativeAnswer", __base__=NarrativeAnswer,
                         points=(entries, Field(description="one entry per point, in order")))
 
@@ -182,14 +186,14 @@ def schema_hash(model: type[BaseModel]) -> str:
     return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()[:16]
 
 
-def render_points(points: list[Point], max_chars: int = 200) -> str:
-    """Points as the model sees them: numbered from 1, each cut to `max_chars` to keep prompts small.
+def render_points(points: list[Point], kinds: list[str], max_chars: int = 200) -> str:
+    """Points as the model sees them: numbered from 1 with the kind each may be, each cut to `max_chars`.
 
-    >>> render_points([Point(0, 6, "一是意识不强;"), Point(6, 14, "二是更新不及时。")])
-    '[1] 一是意识不强;\\n[2] 二是更新不及时。'
+    >>> render_points([Point(0, 6, "一是意识不强;"), Point(6, 14, "二是更新不及时。")], ["problem", "problem"])
+    '[1 problem] 一是意识不强;\\n[2 problem] 二是更新不及时。'
     """
     lines = []
-    for number, point in enumerate(points, 1):
+    for number, (point, kind) in enumerate(zip(points, kinds), 1):
         text = point.text.replace("\n", " ")
-        lines.append(f"[{number}] {text[:max_chars]}{'…' if len(text) > max_chars else ''}")
+        lines.append(f"[{number} {kind}] {text[:max_chars]}{'…' if len(text) > max_chars else ''}")
     return "\n".join(lines)
