@@ -1,0 +1,225 @@
+"""Routing: which figures and which prose points the model is shown, and how they are grouped and marked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from extractor.llm.routing import Mention, figure_mentions, mention_windows, narrative_parts, render_marked
+
+FIGURES = ("2016年,全市共受理政府信息公开申请14件,其中网络申请12件。《条例》实施以来累计公开政府信息3万余条。"
+           "2015年受理申请9件。全年接受群众咨询1200人次。全年主动公开政府信息3000余条。本年度未收到行政复议申请。"
+           "通过政府网站公开信息1500条,通过政务微博发布信息200条。")
+
+
+def _by_value(mentions: list[Mention]) -> dict[float, Mention]:
+    return {m.value: m for m in mentions}
+
+
+def _kinds(text: str, max_chars: int = 1500) -> list[tuple[str, str]]:
+    return [(p.text, k) for part in narrative_parts(text, max_chars) for p, k in zip(part.points, part.kinds)]
+
+
+# ------------------------------------------------------------------------------------------- figure mentions
+def test_figure_mentions_keeps_uncovered_figures_with_their_choices_and_clause_quotes() -> None:
+    found = _by_value(figure_mentions(FIGURES, [], 2016))
+    assert sorted(found) == [0, 12, 14, 200, 1500]
+    assert (found[12].quote, found[12].choices, found[12].money) == ("其中网络申请12件", ("网络申请数",), False)
+    assert (found[14].quote, found[14].choices) == ("全市共受理政府信息公开申请14件", ("收到申请总数",))
+    assert (found[1500].quote, found[1500].choices) == ("通过政府网站公开信息1500条", ("政府网站公开信息数",))
+    assert found[200].choices == ("政务微博公开信息数",)
+    assert found[0].quote == "本年度未收到行政复议" and found[0].choices == ("行政复议总数",)
+    for mention in found.values():
+        start, end = mention.sentence
+        assert start <= mention.quote_start < mention.start < mention.end <= end
+        assert FIGURES[mention.quote_start:mention.end] == mention.quote
+
+
+def test_figure_mentions_skips_numbers_inside_spans_the_parsers_hold() -> None:
+    covered = [(FIGURES.index("全市共受理"), FIGURES.index("件,其中") + 1)]
+    found = _by_value(figure_mentions(FIGURES, covered, 2016))
+    assert 14 not in found and 12 in found
+
+
+def test_a_span_covering_only_part_of_a_figure_does_not_hide_it() -> None:
+    at = FIGURES.index("12件")
+    found = _by_value(figure_mentions(FIGURES, [(at, at + 1)], 2016))
+    assert 12 in found
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("全年主动公开政府信息3000余条。", "approximation"),
+    ("全年主动公开政府信息近3000条。", "approximation"),
+    ("《条例》实施以来累计公开政府信息30000条。", "cumulative"),
+    ("截至2016年底,历年共受理申请300件。", "cumulative"),
+    ("2015年受理政府信息公开申请9件。", "another year"),
+    ("全年接受群众咨询1200人次。", "no catalogue quantity in its words"),
+    ("全县共有乡镇12个。", "no catalogue quantity in its words"),
+])
+def test_figure_mentions_leaves_out_what_is_no_figure_of_the_year(text: str, why: str) -> None:
+    assert figure_mentions(text, [], 2016) == [], why
+
+
+def test_money_figures_are_routed_as_money_in_wan_yuan() -> None:
+    found = figure_mentions("本年度收取政府信息公开信息处理费3940元。", [], 2016)
+    assert [(m.value, m.money, m.choices) for m in found] == [(0.394, True, ("收取费用(万元)",))]
+
+
+def test_a_figure_printed_in_wan_yuan_is_routed_not_taken_for_an_approximation() -> None:
+    """"万元" is a unit, not the 万 of "3万余条"."""
+    found = figure_mentions("本年度政府信息公开工作支出12.5万元。", [], 2016)
+    assert [(m.value, m.money, m.choices) for m in found] == [(12.5, True, ("工作支出(万元)",))]
+
+
+def test_a_money_unit_never_offers_count_choices_nor_a_count_money_choices() -> None:
+    found = figure_mentions("收取费用3940元,受理申请中收取费用的3件。", [], 2016)
+    assert [(m.value, m.money) for m in found] == [(0.394, True), (3, False)]
+    for mention in found:
+        assert mention.choices and all(("万元" in label) == mention.money for label in mention.choices)
+
+
+# ------------------------------------------------------------------------------------------- marks and windows
+def test_render_marked_numbers_sentences_and_marks_each_figure_with_its_choices() -> None:
+    mentions = figure_mentions(FIGURES, [], 2016)
+    assert render_marked(FIGURES, mentions) == (
+        "[1] 2016年,全市共受理政府信息公开申请14件⟦1:收到申请总数/无⟧,其中网络申请12件⟦2:网络申请数/无⟧。\n"
+        "[2] 本年度未收到行政复议⟦3:行政复议总数/无⟧申请。\n"
+        "[3] 通过政府网站公开信息1500条⟦4:政府网站公开信息数/无⟧,通过政务微博发布信息200条⟦5:政务微博公开信息数/无⟧。")
+
+
+def test_render_marked_puts_a_multiline_sentence_on_one_line() -> None:
+    text = "其中网络\n申请12件。"
+    mentions = figure_mentions(text, [], None)
+    rendered = render_marked(text, mentions)
+    assert "\n" not in rendered and rendered.startswith("[1] ")
+
+
+def test_mention_windows_never_split_a_sentence_and_stay_small() -> None:
+    sentence = "本年度通过政府网站公开信息{0}条,通过政务微博发布信息{1}条,通过政务微信发布信息{2}条。"
+    text = "".join(sentence.format(100 + i, 200 + i, 300 + i) for i in range(12))
+    mentions = figure_mentions(text, [], None)
+    assert len(mentions) == 36
+    length = mentions[0].sentence[1] - mentions[0].sentence[0]
+    windows = mention_windows(mentions, max_chars=2 * length + 1)
+    assert [len(w) for w in windows] == [6] * 6
+    assert [m for w in windows for m in w] == mentions
+    sentences_in = [{m.sentence for m in w} for w in windows]
+    for a, b in zip(sentences_in, sentences_in[1:]):
+        assert not a & b
+    assert all(sum(e - s for s, e in group) <= 2 * length + 1 for group in sentences_in)
+
+
+def test_a_sentence_longer_than_the_window_still_travels_whole() -> None:
+    text = "本年度通过政府网站公开信息100条,通过政务微博发布信息200条,通过政务微信发布信息300条。"
+    windows = mention_windows(figure_mentions(text, [], None), max_chars=10)
+    assert [len(w) for w in windows] == [3]
+
+
+# ------------------------------------------------------------------------------------------- narrative parts
+REPORT = """某县2019年政府信息公开工作年度报告
+一、总体情况
+2019年,我县认真贯彻落实《条例》,扎实推进政府信息公开工作。一是完善制度建设,修订了政府信息公开工作规则。二是加强平台建设,改版了县政府门户网站。
+二、主动公开政府信息情况
+信息内容 本年新制作数量 本年新公开数量 对外公开总数量
+规章 0 0 0
+规范性文件 3 3 25
+三、收到和处理政府信息公开申请情况
+本年度共收到申请15件,均按时答复,群众满意度较高。
+四、政府信息公开行政复议、行政诉讼情况
+本年度未发生行政复议,我们认真做好了复议应诉准备工作。
+五、存在的主要问题及改进情况
+(一)存在的问题
+一是公开内容不够全面,部分领域信息更新较慢。二是工作人员业务水平有待提高,培训力度不足。
+(二)改进措施
+一是加大公开力度,及时更新各领域信息。二是加强业务培训,提升工作人员能力。
+六、其他需要报告的事项
+本年度无其他需要报告的事项,特此说明情况。
+"""
+
+
+def test_narrative_parts_switch_from_highlights_to_problems_to_improvements_by_heading() -> None:
+    assert _kinds(REPORT) == [
+        ("2019年,我县认真贯彻落实《条例》,扎实推进政府信息公开工作。", "highlight"),
+        ("一是完善制度建设,修订了政府信息公开工作规则。", "highlight"),
+        ("二是加强平台建设,改版了县政府门户网站。", "highlight"),
+        ("一是公开内容不够全面,部分领域信息更新较慢。", "problem"),
+        ("二是工作人员业务水平有待提高,培训力度不足。", "problem"),
+        ("一是加大公开力度,及时更新各领域信息。", "improvement"),
+        ("二是加强业务培训,提升工作人员能力。", "improvement"),
+    ]
+
+
+def test_narrative_parts_leave_out_headings_table_rows_and_the_request_appeal_and_other_sections() -> None:
+    texts = [text for text, _ in _kinds(REPORT)]
+    assert not any(re.match(r"[一二三四五六]、|\([一二]\)", t) for t in texts)  # headings
+    assert not any("规范性文件" in t or "本年新制作数量" in t for t in texts)  # table rows
+    assert not any("收到申请15件" in t or "复议" in t or "其他需要报告" in t for t in texts)
+
+
+def test_a_lead_in_ending_in_a_colon_switches_to_improvements_and_is_itself_left_out() -> None:
+    text = ("一、概述\n一是完善制度,修订了办法。二是改版网站,增设了栏目。\n"
+            "二、存在的问题及改进措施\n一是人员不足,力量薄弱。\n下一步,我们将采取以下措施:\n一是加强培训,提升能力。")
+    assert _kinds(text) == [("一是完善制度,修订了办法。", "highlight"), ("二是改版网站,增设了栏目。", "highlight"),
+                            ("一是人员不足,力量薄弱。", "problem"), ("一是加强培训,提升能力。", "improvement")]
+
+
+def test_a_problem_lead_in_with_a_colon_is_left_out_and_its_points_are_problems() -> None:
+    text = ("一、总体情况\n我局扎实推进政务公开工作,取得了明显成效。\n二、存在的主要问题及改进情况\n"
+            "2019年,我县政府信息公开工作取得了一定成效,但也存在一些问题:一是主动公开意识不强,公开内容不够丰富;"
+            "二是信息更新不及时,时效性较差。2020年,我县将从以下几方面进一步加强改进。"
+            "一是强化公开意识,加大培训力度;二是及时更新信息,提高公开时效。\n")
+    kinds = _kinds(text)
+    assert kinds[0] == ("我局扎实推进政务公开工作,取得了明显成效。", "highlight")
+    assert [k for _, k in kinds[1:]] == ["problem", "problem", "improvement", "improvement"]
+    assert kinds[1][0] == "一是主动公开意识不强,公开内容不够丰富;"
+    assert kinds[3][0] == "一是强化公开意识,加大培训力度;"
+    assert not any(t.endswith("存在一些问题:") for t, _ in kinds)
+
+
+def test_a_trailing_announcement_in_a_problem_point_makes_the_next_points_improvements() -> None:
+    text = ("一、存在的问题\n一是主动公开意识不强,公开内容不够丰富。"
+            "二是信息更新不及时,时效性较差。2020年,我县将从以下几方面进一步加强改进。"
+            "三是强化公开意识,加大培训力度。四是及时更新信息,提高公开时效。")
+    assert [k for _, k in _kinds(text)] == ["problem", "problem", "improvement", "improvement"]
+
+
+def test_an_improvements_section_after_a_problems_section_is_improvements() -> None:
+    text = ("一、工作情况\n我局扎实推进政务公开工作,取得了明显成效。\n二、存在的不足\n公开意识还需加强,内容还需丰富完善。\n"
+            "三、下一步工作计划\n我们将进一步加强培训,提升工作人员业务能力。")
+    assert [k for _, k in _kinds(text)] == ["highlight", "problem", "improvement"]
+
+
+def test_a_report_with_no_headings_still_yields_points() -> None:
+    text = "今年我局认真做好政府信息公开工作,完善了相关制度。同时加强了网站建设,及时发布各类信息。"
+    points = _kinds(text)
+    assert points and all(kind == "highlight" for _, kind in points)
+    assert "".join(t for t, _ in points).replace(" ", "") == text
+
+
+def test_narrative_parts_are_windows_under_the_size_limit_with_points_in_order() -> None:
+    body = "".join(f"{'一二三四五六七八九'[i]}是加强第{i}项工作建设,完善相关制度办法。" for i in range(9))
+    text = "一、工作情况\n" + body
+    parts = narrative_parts(text, max_chars=100)
+    assert len(parts) > 1
+    for part in parts:
+        assert len(part.points) == len(part.kinds)
+        assert sum(min(len(p.text), 200) + 8 for p in part.points) <= 100
+    points = [p for part in parts for p in part.points]
+    assert [p.start for p in points] == sorted(p.start for p in points) and len(points) == 9
+    assert all(text[p.start:p.end] == p.text for p in points)
+
+
+def test_a_problems_section_after_run_together_headings_is_still_routed() -> None:
+    """Scraped text runs the empty table sections' headings together (evals/docs/15_hebei_rst_2023.txt): the
+    problems and improvements of section 五 must still reach the model as such, not be skipped with section 三."""
+    text = ("一、总体情况\n2023年,我厅坚持以公开为常态,推动政务公开工作创新发展。"
+            "二、主动公开政府信息情况三、收到和处理政府信息公开申请情况四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"
+            "五、存在的主要问题及改进情况2023年,政务信息公开工作虽然取得了一定成效,但还存在信息更新不够及时、政策解读材料形式不够丰富等问题。"
+            "2024年,我们将按照政府信息公开有关要求,进一步完善信息公开机制、优化信息公开平台、及时回应社会关切,全面提升政务公开工作水平。"
+            "六、其他需要报告的事项2023年我厅未收取信息处理费。")
+    kinds = _kinds(text)
+    problems = [t for t, k in kinds if k == "problem"]
+    improvements = [t for t, k in kinds if k == "improvement"]
+    assert any("信息更新不够及时" in t for t in problems), kinds
+    assert any("完善信息公开机制" in t for t in improvements), kinds

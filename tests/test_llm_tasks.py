@@ -1,0 +1,165 @@
+"""The model's tasks: answer models that accept only each mark's (each point's) own choices, exactly as many as
+there are marks (points); their JSON Schemas; the candidate quantities read from a clause's words."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from extractor.chunking import Point
+from extractor.llm.tasks import (
+    FIGURES,
+    MAX_CANDIDATES,
+    NOT_A_FIGURE,
+    candidates,
+    figure_path,
+    is_money,
+    narrative_answer,
+    render_points,
+    schema_hash,
+    statistics_answer,
+)
+from extractor.schema import AnnualReport
+
+CHOICES = (("网络申请数", "收到申请总数"), ("行政复议总数",), ())
+
+
+def _entry(kind: str, topic: str = "", summary: str = "") -> dict[str, str]:
+    return {"kind": kind, "topic": topic, "summary": summary}
+
+
+# ------------------------------------------------------------------------------------------- statistics answers
+def test_statistics_answer_accepts_each_marks_own_choices_and_none() -> None:
+    model = statistics_answer(CHOICES)
+    assert model.model_validate({"labels": ["收到申请总数", "行政复议总数", "无"]}).labels == ("收到申请总数", "行政复议总数", "无")
+    assert model.model_validate({"labels": ["无", "无", "无"]}).labels == ("无", "无", "无")
+
+
+@pytest.mark.parametrize("labels", [
+    ["行政复议总数", "行政复议总数", "无"],  # mark 1 cannot be mark 2's choice
+    ["网络申请数", "网络申请数", "无"],  # nor mark 2 mark 1's
+    ["网络申请数", "无", "收到申请总数"],  # a mark with no candidates is only 无
+    ["政府网站公开信息数", "无", "无"],  # a real label, but nobody's choice
+    ["网络申请数", "无"],  # too few
+    ["网络申请数", "无", "无", "无"],  # too many
+    [],
+])
+def test_statistics_answer_rejects_other_choices_and_other_lengths(labels: list[str]) -> None:
+    with pytest.raises(ValidationError):
+        statistics_answer(CHOICES).model_validate({"labels": labels})
+
+
+def test_statistics_answer_schema_lists_each_marks_choices_with_prefix_items() -> None:
+    schema = statistics_answer(CHOICES).model_json_schema()
+    labels = schema["properties"]["labels"]
+    assert labels["minItems"] == labels["maxItems"] == 3
+    assert [item.get("enum") or [item["const"]] for item in labels["prefixItems"]] == [
+        ["网络申请数", "收到申请总数", "无"], ["行政复议总数", "无"], ["无"]]
+    assert schema["required"] == ["labels"]
+
+
+def test_answer_models_are_built_once_per_choice_set_and_hash_by_schema() -> None:
+    assert statistics_answer(CHOICES) is statistics_answer(CHOICES)
+    other = statistics_answer((("网络申请数",), ("行政复议总数",), ()))
+    assert schema_hash(other) != schema_hash(statistics_answer(CHOICES))
+    assert len(schema_hash(other)) == 16
+
+
+# ------------------------------------------------------------------------------------------- narrative answers
+def test_narrative_answer_accepts_each_points_own_kind_or_none() -> None:
+    model = narrative_answer(("problem", "improvement", "highlight"))
+    answer = model.model_validate({"points": [_entry("problem", "公开意识", "主动公开意识不强。"), _entry("none"),
+                                              _entry("highlight", "完善制度", "修订了实施办法。")]})
+    assert [p.kind for p in answer.points] == ["problem", "none", "highlight"]
+    assert answer.points[0].topic == "公开意识"
+
+
+@pytest.mark.parametrize("points", [
+    [_entry("improvement"), _entry("none"), _entry("none")],  # a problem point cannot be an improvement
+    [_entry("none"), _entry("problem"), _entry("none")],
+    [_entry("none"), _entry("none"), _entry("problem")],  # a highlight point cannot be a problem
+    [_entry("none"), _entry("none")],
+    [_entry("none"), _entry("none"), _entry("none"), _entry("none")],
+    [_entry("other"), _entry("none"), _entry("none")],
+])
+def test_narrative_answer_rejects_other_kinds_and_other_lengths(points: list[dict[str, str]]) -> None:
+    with pytest.raises(ValidationError):
+        narrative_answer(("problem", "improvement", "highlight")).model_validate({"points": points})
+
+
+def test_narrative_answer_bounds_topic_and_summary_lengths() -> None:
+    model = narrative_answer(("problem",))
+    with pytest.raises(ValidationError):
+        model.model_validate({"points": [_entry("problem", "很" * 13, "短。")]})
+    with pytest.raises(ValidationError):
+        model.model_validate({"points": [_entry("problem", "意识", "长" * 61)]})
+
+
+def test_narrative_answer_schema_uses_prefix_items_of_one_entry_per_point() -> None:
+    schema = narrative_answer(("problem", "improvement")).model_json_schema()
+    points = schema["properties"]["points"]
+    assert points["minItems"] == points["maxItems"] == 2
+    refs = [item["$ref"].rsplit("/", 1)[-1] for item in points["prefixItems"]]
+    assert [schema["$defs"][ref]["properties"]["kind"]["enum"] for ref in refs] == [["problem", "none"], ["improvement", "none"]]
+
+
+def test_render_points_numbers_points_with_their_kinds_on_one_line_each() -> None:
+    points = [Point(0, 12, "一是意识不强;\n范围较窄;"), Point(12, 20, "二是更新不及时。")]
+    assert render_points(points, ["problem", "improvement"]) == "[1 problem] 一是意识不强; 范围较窄;\n[2 improvement] 二是更新不及时。"
+    assert render_points([Point(0, 300, "甲" * 300)], ["highlight"], max_chars=10) == "[1 highlight] " + "甲" * 10 + "…"
+
+
+# ------------------------------------------------------------------------------------------- candidates
+@pytest.mark.parametrize(("clause", "sentence", "money", "expected"), [
+    ("通过政府网站公开信息1200", "2016年通过政府网站公开信息1200", False, ("政府网站公开信息数",)),
+    ("在门户网站发布信息320", "在门户网站发布信息320", False, ("政府网站公开信息数",)),
+    ("通过政务微博发布信息300", "通过政务微博发布信息300", False, ("政务微博公开信息数",)),
+    ("通过微信公众号发布信息80", "通过微信公众号发布信息80", False, ("政务微信公开信息数",)),
+    ("其中网上申请12", "全年受理申请20件,其中网上申请12", False, ("网络申请数",)),
+    ("其中网络申请12", "2016年,全市共受理政府信息公开申请14件,其中网络申请12", False, ("网络申请数",)),
+    ("维持具体行政行为1", "我市共接到行政复议数量2件,其中维持具体行政行为1", False, ("行政复议维持数",)),
+    ("维持", "全年发生行政复议2件,其中维持", False, ("行政复议维持数",)),
+    ("维持", "全年发生行政诉讼2件,其中维持", False, ("行政诉讼维持数",)),
+    ("维持原行政行为", "全年发生行政复议1件,行政诉讼2件,其中维持原行政行为", False, ("行政诉讼维持数",)),
+    ("收取费用", "本年度收取费用", True, ("收取费用(万元)",)),
+    ("收取费用", "本年度收取费用", False, ()),
+    ("受理申请", "本年度受理申请", True, ()),
+    ("接受群众咨询1200", "接受群众咨询1200", False, ()),
+    ("行政复议申请", "本年度行政复议申请", False, ("行政复议总数",)),
+])
+def test_candidates_for_typical_clauses(clause: str, sentence: str, money: bool, expected: tuple[str, ...]) -> None:
+    assert candidates(clause, sentence, money) == expected
+
+
+def test_candidates_are_at_most_a_few_and_never_money_for_counts() -> None:
+    crowded = "网站微博微信公众号公报电视报刊发布会访谈解读热点"
+    found = candidates(crowded, crowded, False)
+    assert 1 <= len(found) <= MAX_CANDIDATES
+    assert not any(is_money(label) for label in found)
+    assert all(is_money(label) for label in candidates("收取费用减免支出经费", "收取费用减免支出经费", True))
+
+
+def test_every_figure_fills_a_real_field_in_each_template_family() -> None:
+    fields = AnnualReport.model_json_schema()
+    assert NOT_A_FIGURE not in {f.label for f in FIGURES}
+    assert len({f.label for f in FIGURES}) == len(FIGURES)
+    for figure in FIGURES:
+        for template in ("legacy", "gov2019", "gov2021"):
+            path = figure_path(figure.label, template)
+            assert path.startswith("stats_legacy." if template == "legacy" or not figure.modern_path else "stats_2019.")
+            _assert_schema_has(fields, path)
+
+
+def _assert_schema_has(schema: dict[str, object], path: str) -> None:
+    defs = schema["$defs"]
+    assert isinstance(defs, dict)
+    node: dict[str, object] = schema
+    for name in path.split("."):
+        properties = node.get("properties")
+        assert isinstance(properties, dict) and name in properties, path
+        node = properties[name]
+        while True:
+            ref = node.get("$ref") or next((o["$ref"] for o in node.get("anyOf", []) if "$ref" in o), None)  # type: ignore[attr-defined]
+            if not ref:
+                break
+            node = defs[str(ref).rsplit("/", 1)[-1]]
