@@ -23,7 +23,9 @@ import re
 from dataclasses import dataclass
 
 _NUMERALS = "一二三四五六七八九十"
-_HEADING = re.compile(rf"(?:^|(?<=[\n。;!?:]))[ \t]*(?:#{{1,6}}[ \t]*)?([{_NUMERALS}]{{1,2}})、")
+_HEADING = re.compile(rf"(?:^|(?<=[\n。;!?:])|(?<=情况))[ \t]*(?:#{{1,6}}[ \t]*)?([{_NUMERALS}]{{1,2}})、")
+"""A numbered section heading: at a line start or after a sentence, or run on after a title ending in 情况
+(scraping often joins "二、主动公开政府信息情况三、收到和处理…")."""
 _SUBHEADING = re.compile(rf"(?:^|(?<=[\n。;!?:]))\s*\(([{_NUMERALS}]{{1,2}})\)")
 _SENTENCE_END = re.compile(r"(?<=[。!?;])")
 MAX_CHUNK_CHARS = 1500
@@ -131,6 +133,8 @@ _POINT_MARKER = re.compile(
     rf"(?:^|(?<=[\n。;:!?]))[ \t]*"
     rf"(?:[{_NUMERALS}]{{1,2}}是|\d{{1,2}}[、.](?!\d)|\((?:\d{{1,2}}|[{_NUMERALS}]{{1,2}})\)|[{_NUMERALS}]{{1,2}}、)")
 MAX_QUOTE_CHARS = 400
+_LEAD_IN_LINE = re.compile(r"\n[^\n]{1,200}:[ \t]*(?=\n|$)")
+"""A later line of an item that only announces what follows ("下一步,我们将采取以下措施:"): a point of its own."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,9 @@ def split_points(text: str, start: int = 0, end: int | None = None) -> list[Poin
     points: list[Point] = []
     for a, b in zip(cuts, cuts[1:]):
         if a in markers and not _HEADING.match(text, a):
-            points.extend(p for p in [_point(text, a, b)] if p)
+            lead_ins = [a + m.start() + 1 for m in _LEAD_IN_LINE.finditer(text[a:b])]
+            pieces = [a, *lead_ins, b]
+            points.extend(p for x, y in zip(pieces, pieces[1:]) if (p := _point(text, x, y)))
             continue
         first_line_end = text.find("\n", a, b)
         if a in markers and 0 < first_line_end - a <= 40 and "。" not in text[a:first_line_end]:

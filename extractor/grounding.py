@@ -32,14 +32,13 @@ _CUMULATIVE = re.compile(r"累计|历年|以来")
 
 def ground_figure(path: str, value: float, quote: str, text: str, window: tuple[int, int],
                   year: int | None, money: bool = False) -> FieldValue | str:
-    """A `FieldValue` with `method="llm"` when `quote` bears out `value` inside `text[window]`, else a warning."""
+    """A `FieldValue` with `method="llm"` when `quote` bears out `value` inside `text[window]`, else a warning.
+    Money `value`s are in 万元; the quote may print them in 元."""
     found = locate(quote, text, window[0])
     if found is None or found[0] < window[0] or found[1] > window[1]:
         return f'{path}: the model said {_printed(value)} but its quote "{quote}" is not in the text; left null'
     start, end = found
     located = text[start:end]
-    if money and "万元" not in located and "元" in located:
-        value = value / 10000  # the quote prints yuan; money values are in 万元
     if not number_in_quote(value, located, money):
         return f'{path}: the model said {_printed(value)} but its quote "{located}" does not state it; left null'
     number_at = [m.span() for m in re.finditer(r"\d+(?:\.\d+)?", located)]

@@ -79,8 +79,7 @@ def extract_document(document: Document, reader: ModelReader | None = None) -> A
         from extractor.llm.client import Accounting
 
         accounting = Accounting()
-        reading = reader.read(document.text, meta["template"], meta["year"], [(v.start, v.end) for v in parsed.values],
-                              accounting, path=document.path)
+        reading = reader.read(document.text, meta["template"], meta["year"], parsed.values, accounting, path=document.path)
         parsed = prefer(parsed, ParseResult(tuple(reading.values), tuple(reading.warnings)), "parsers", "model")
         data.update(reading.narrative)
         run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict())

@@ -86,21 +86,32 @@ def locate(quote: str, text: str, start_hint: int = 0) -> tuple[int, int] | None
     return positions[at], positions[at + len(folded_quote) - 1] + 1
 
 
-def number_in_quote(value: float, quote: str, money: bool) -> bool:
-    """Whether the printed number of `value` is in `quote` (a money value may be printed in 元).
+def number_in_quote(value: float, quote: str, money: bool, whole: bool = True) -> bool:
+    """Whether `quote` prints the number `value` as a whole number (not part of a longer one); a money value
+    (万元) may be printed in 元 when the quote says 元 and not 万元. With `whole=False` the number may be run
+    together with its neighbours, as in a scraped table row whose cells lost their separators.
 
     >>> number_in_quote(0.394, "收取政府信息公开信息处理费3940元", money=True)
     True
-    >>> number_in_quote(25, "(一)收到申请数 25", money=False)
+    >>> number_in_quote(3940, "收取政府信息公开信息处理费3940元", money=True)  # 3940 万元 is not what it says
+    False
+    >>> number_in_quote(25, "(一)收到申请数 25", money=False), number_in_quote(1, "规章1 0 11", money=False)
+    (True, True)
+    >>> number_in_quote(12, "全年受理申请120件", money=False)  # 12 is only part of 120
+    False
+    >>> number_in_quote(12, "一、本年新收政府信息公开申请数量121010014", money=False, whole=False)
     True
     """
-    folded = fold_for_match(quote)
-    if value == 0 and re.search(r"未|没有|无|不|0|零", folded):
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", quote))
+    if value == 0 and re.search(r"未|没有|无|不|0|零", text):
         return True
-    def printed(number: float) -> str:
-        return str(int(number)) if float(number).is_integer() else str(number)
 
-    forms = {printed(value)}
-    if money:
-        forms.add(printed(round(value * 10000, 2)))
-    return any(form in folded for form in forms)
+    def stated(number: float) -> bool:
+        form = str(int(number)) if float(number).is_integer() else str(number)
+        if not whole:
+            return form in re.sub(r"\s+", "", text)
+        return bool(re.search(rf"(?<![\d.]){re.escape(form)}(?!\d|\.\d)", text))
+
+    if money and "元" in text and "万元" not in text:
+        return stated(round(value * 10000, 2))
+    return stated(value)

@@ -578,6 +578,17 @@ def _neutral_answer(body: dict) -> Reply:
     return answer(instance(schema))
 
 
+@pytest.fixture
+def needs_model(tmp_path) -> Path:
+    """Two good reports that both have prose only a model reads (a problems section), so both send requests."""
+    folder = tmp_path / "needs_model"
+    folder.mkdir()
+    problems = "存在的主要问题及改进措施\n一是工作人员业务水平有待提高,培训不够。\n"
+    (folder / "lingshan_2017.txt").write_text(LEGACY_REPORT + "\n四、" + problems, encoding="utf-8")
+    (folder / "hebei_2021.txt").write_text(GOV2021_REPORT + "\n五、" + problems, encoding="utf-8")
+    return folder
+
+
 def _parsers_first(good: Path, out: Path) -> dict[str, bytes]:
     """Outputs of a parsers-only run: what a failing model run must leave exactly as it found it."""
     run_batch([str(good)], BatchOptions(out_dir=out), io.StringIO())
@@ -594,8 +605,9 @@ def _model_run(good: Path, out: Path, settings: ModelSettings, capsys) -> tuple[
 
 
 @needs_model_client
-def test_429_storm_that_never_ends_fails_each_report_in_one_line_and_keeps_earlier_outputs(good, tmp_path, capsys,
+def test_429_storm_that_never_ends_fails_each_report_in_one_line_and_keeps_earlier_outputs(needs_model, tmp_path, capsys,
                                                                                         openai_server):
+    good = needs_model
     out = tmp_path / "out"
     before = _parsers_first(good, out)
     openai_server.default = status(429, headers={"retry-after-ms": "5"})
@@ -608,7 +620,8 @@ def test_429_storm_that_never_ends_fails_each_report_in_one_line_and_keeps_earli
 
 
 @needs_model_client
-def test_429_storm_that_passes_is_retried_and_every_report_written(good, tmp_path, capsys, openai_server):
+def test_429_storm_that_passes_is_retried_and_every_report_written(needs_model, tmp_path, capsys, openai_server):
+    good = needs_model
     openai_server.script.extend([status(429, headers={"retry-after-ms": "5"})] * 2)
     openai_server.default = _neutral_answer
     result, err = _model_run(good, tmp_path / "out", _model(openai_server.base_url, tmp_path), capsys)
@@ -618,7 +631,8 @@ def test_429_storm_that_passes_is_retried_and_every_report_written(good, tmp_pat
 
 
 @needs_model_client
-def test_dead_endpoint_fails_each_report_in_one_line_and_keeps_earlier_outputs(good, tmp_path, capsys):
+def test_dead_endpoint_fails_each_report_in_one_line_and_keeps_earlier_outputs(needs_model, tmp_path, capsys):
+    good = needs_model
     out = tmp_path / "out"
     before = _parsers_first(good, out)
     result, err = _model_run(good, out, _model("http://127.0.0.1:9/v1", tmp_path, transport_retries=1), capsys)
@@ -641,7 +655,8 @@ def test_cache_folder_that_cannot_be_written_warns_once_and_the_run_goes_on(good
 
 
 @needs_model_client
-def test_model_failures_on_the_command_line_are_one_line_each_and_nothing_else(good, tmp_path, openai_server):
+def test_model_failures_on_the_command_line_are_one_line_each_and_nothing_else(needs_model, tmp_path, openai_server):
+    good = needs_model
     openai_server.default = status(429, headers={"retry-after-ms": "5"})
     process = subprocess.run([sys.executable, "-m", "extractor", "extract", str(good), "-o", str(tmp_path / "out"),
                               "--base-url", openai_server.base_url, "--model", "m", "--cache-dir", str(tmp_path / "c"),

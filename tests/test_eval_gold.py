@@ -95,7 +95,7 @@ def test_one_wrong_value_per_document_fails_the_eval(tmp_path, monkeypatch, caps
     real = runner.extract_document
     changed = []
 
-    def one_wrong(document):
+    def one_wrong(document, *_):
         data = real(document).model_dump()
         path = next(p for p in statistic_paths() if get_path(data, p) is not None)
         set_path(data, path, get_path(data, path) + 1)
@@ -120,7 +120,7 @@ def test_one_wrong_value_per_document_fails_the_eval(tmp_path, monkeypatch, caps
 def test_one_hallucinated_value_per_document_fails_the_eval(tmp_path, monkeypatch, capsys):
     real = runner.extract_document
 
-    def invent(document):
+    def invent(document, *_):
         data = real(document).model_dump()
         data["stats_legacy"]["requests"]["channels"]["email"] = 7  # no gold file has this figure
         return AnnualReport.model_validate(data)
@@ -132,7 +132,7 @@ def test_one_hallucinated_value_per_document_fails_the_eval(tmp_path, monkeypatc
 
 
 def test_empty_predictions_fail_the_eval(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(runner, "extract_document", lambda document: AnnualReport())
+    monkeypatch.setattr(runner, "extract_document", lambda document, *_: AnnualReport())
     assert runner.run_eval(str(_copy_evals(tmp_path))) == 1
     err = capsys.readouterr().err
     assert "under threshold: statistics_f1_min" in err
@@ -141,7 +141,7 @@ def test_empty_predictions_fail_the_eval(tmp_path, monkeypatch, capsys):
 
 def test_thresholds_decide_the_exit_status(tmp_path, monkeypatch, capsys):
     folder = _copy_evals(tmp_path)
-    monkeypatch.setattr(runner, "extract_document", lambda document: AnnualReport())
+    monkeypatch.setattr(runner, "extract_document", lambda document, *_: AnnualReport())
     (folder / "thresholds.json").write_text(json.dumps({"_comment": "none", "hallucinations_max": 0}),
                                             encoding="utf-8")
     assert runner.run_eval(str(folder)) == 0

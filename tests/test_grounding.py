@@ -101,10 +101,15 @@ def test_the_report_years_own_figure_next_to_another_years_is_accepted() -> None
     assert found.value == 30
 
 
-def test_money_printed_in_yuan_is_converted_to_wan_yuan() -> None:
-    found = _accepted(ground_figure(FEES, 3940, "收取政府信息公开信息处理费3940元", TEXT, _window(TEXT, "五、"), 2016,
+def test_money_in_wan_yuan_is_borne_out_by_a_quote_printed_in_yuan() -> None:
+    found = _accepted(ground_figure(FEES, 0.394, "收取政府信息公开信息处理费3940元", TEXT, _window(TEXT, "五、"), 2016,
                                     money=True))
     assert found.value == pytest.approx(0.394) and isinstance(found.value, float)
+
+
+def test_a_yuan_amount_taken_for_wan_yuan_is_not_borne_out() -> None:
+    assert isinstance(ground_figure(FEES, 3940, "收取政府信息公开信息处理费3940元", TEXT, _window(TEXT, "五、"), 2016,
+                                    money=True), str)
 
 
 def test_money_printed_in_wan_yuan_is_kept_as_printed() -> None:
@@ -144,7 +149,7 @@ def test_not_for_the_year_reasons() -> None:
 
 def test_every_accepted_value_is_the_text_between_its_offsets() -> None:
     cases = [(ONLINE, 12, "网络申请12件", False), ("stats_legacy.requests.received", 14, "申请14件", False),
-             (FEES, 3940, "信息处理费3940元", True)]
+             (FEES, 0.394, "信息处理费3940元", True)]
     for path, value, quote, money in cases:
         found = _accepted(ground_figure(path, value, quote, TEXT, (0, len(TEXT)), 2016, money=money))
         assert TEXT[found.start:found.end] == found.quote

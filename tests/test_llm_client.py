@@ -147,13 +147,13 @@ def test_persistent_timeout_fails_saying_the_endpoint_did_not_answer_in_time(ope
     assert len(openai_server.chat_bodies()) == 2
 
 
-def test_closed_port_fails_saying_it_cannot_reach_the_endpoint() -> None:
+def test_closed_port_fails_saying_it_cannot_connect_to_the_endpoint() -> None:
     client = ModelClient(_settings(f"http://127.0.0.1:{_free_port()}/v1", transport_retries=1))
     accounting = Accounting()
     with pytest.raises(ModelError) as caught:
         _ask(client, accounting)
     assert not isinstance(caught.value, EndpointUnreachable)
-    assert "cannot reach" in _one_line_naming_report(caught.value)
+    assert "cannot connect to the endpoint" in _one_line_naming_report(caught.value)
     assert accounting.transport_retries == 1
 
 

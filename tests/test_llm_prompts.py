@@ -29,7 +29,7 @@ REPORT = ("某县2019年政府信息公开工作年度报告\n一、总体情况
 
 
 class _Recorder:
-    """Stands in for ModelClient: keeps each request's prompt and messages, answers 无 / none."""
+    """Stands in for ModelClient: keeps each request's prompt and messages, answers 无 / none where allowed."""
 
     settings = None
 
@@ -42,7 +42,12 @@ class _Recorder:
         length = answer_model.model_json_schema()["properties"]
         if "labels" in length:
             return answer_model.model_validate({"labels": ["无"] * length["labels"]["maxItems"]})
-        entries = [{"kind": "none", "topic": "", "summary": ""}] * length["points"]["maxItems"]
+        schema = answer_model.model_json_schema()
+        entries = []
+        for item in length["points"]["prefixItems"]:
+            kind = schema["$defs"][item["$ref"].split("/")[-1]]["properties"]["kind"]
+            choices = kind.get("enum", [kind.get("const")])
+            entries.append({"kind": "none" if "none" in choices else choices[0], "topic": "", "summary": ""})
         return answer_model.model_validate({"points": entries})
 
 

@@ -110,33 +110,35 @@ def test_render_points_numbers_points_with_their_kinds_on_one_line_each() -> Non
 
 
 # ------------------------------------------------------------------------------------------- candidates
-@pytest.mark.parametrize(("clause", "sentence", "money", "expected"), [
-    ("通过政府网站公开信息1200", "2016年通过政府网站公开信息1200", False, ("政府网站公开信息数",)),
-    ("在门户网站发布信息320", "在门户网站发布信息320", False, ("政府网站公开信息数",)),
-    ("通过政务微博发布信息300", "通过政务微博发布信息300", False, ("政务微博公开信息数",)),
-    ("通过微信公众号发布信息80", "通过微信公众号发布信息80", False, ("政务微信公开信息数",)),
-    ("其中网上申请12", "全年受理申请20件,其中网上申请12", False, ("网络申请数",)),
-    ("其中网络申请12", "2016年,全市共受理政府信息公开申请14件,其中网络申请12", False, ("网络申请数",)),
-    ("维持具体行政行为1", "我市共接到行政复议数量2件,其中维持具体行政行为1", False, ("行政复议维持数",)),
-    ("维持", "全年发生行政复议2件,其中维持", False, ("行政复议维持数",)),
-    ("维持", "全年发生行政诉讼2件,其中维持", False, ("行政诉讼维持数",)),
-    ("维持原行政行为", "全年发生行政复议1件,行政诉讼2件,其中维持原行政行为", False, ("行政诉讼维持数",)),
-    ("收取费用", "本年度收取费用", True, ("收取费用(万元)",)),
-    ("收取费用", "本年度收取费用", False, ()),
-    ("受理申请", "本年度受理申请", True, ()),
-    ("接受群众咨询1200", "接受群众咨询1200", False, ()),
-    ("行政复议申请", "本年度行政复议申请", False, ("行政复议总数",)),
+@pytest.mark.parametrize(("clause", "sentence", "unit", "expected"), [
+    ("通过政府网站公开信息1200", "2016年通过政府网站公开信息1200", "条", ("政府网站公开信息数",)),
+    ("在门户网站发布信息320", "在门户网站发布信息320", "条", ("政府网站公开信息数",)),
+    ("通过政务微博发布信息300", "通过政务微博发布信息300", "条", ("政务微博公开信息数",)),
+    ("通过微信公众号发布信息80", "通过微信公众号发布信息80", "条", ("政务微信公开信息数",)),
+    ("其中网上申请12", "全年受理申请20件,其中网上申请12", "件", ("网络申请数",)),
+    ("其中网络申请12", "2016年,全市共受理政府信息公开申请14件,其中网络申请12", "件", ("网络申请数",)),
+    ("维持具体行政行为1", "我市共接到行政复议数量2件,其中维持具体行政行为1", "件", ("行政复议维持数",)),
+    ("维持", "全年发生行政复议2件,其中维持", "件", ("行政复议维持数",)),
+    ("维持", "全年发生行政诉讼2件,其中维持", "件", ("行政诉讼维持数",)),
+    ("维持原行政行为", "全年发生行政复议1件,行政诉讼2件,其中维持原行政行为", "件", ("行政诉讼维持数",)),
+    ("收取费用", "本年度收取费用", "万元", ("收取费用(万元)",)),
+    ("收取费用", "本年度收取费用", "条", ()),
+    ("受理申请", "本年度受理申请", "万元", ()),
+    ("接受群众咨询1200", "接受群众咨询1200", "条", ()),
+    ("行政复议申请", "本年度行政复议申请", "件", ("行政复议总数",)),
+    ("网站注册用户37744", "网站注册用户37744", "人", ()),
+    ("微信公众号关注7199", "微信公众号关注7199", "人", ()),
 ])
-def test_candidates_for_typical_clauses(clause: str, sentence: str, money: bool, expected: tuple[str, ...]) -> None:
-    assert candidates(clause, sentence, money) == expected
+def test_candidates_for_typical_clauses(clause: str, sentence: str, unit: str, expected: tuple[str, ...]) -> None:
+    assert candidates(clause, sentence, unit) == expected
 
 
 def test_candidates_are_at_most_a_few_and_never_money_for_counts() -> None:
     crowded = "网站微博微信公众号公报电视报刊发布会访谈解读热点"
-    found = candidates(crowded, crowded, False)
+    found = candidates(crowded, crowded, "件")
     assert 1 <= len(found) <= MAX_CANDIDATES
     assert not any(is_money(label) for label in found)
-    assert all(is_money(label) for label in candidates("收取费用减免支出经费", "收取费用减免支出经费", True))
+    assert all(is_money(label) for label in candidates("收取费用减免支出经费", "收取费用减免支出经费", "万元"))
 
 
 def test_every_figure_fills_a_real_field_in_each_template_family() -> None:

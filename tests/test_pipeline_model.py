@@ -91,15 +91,15 @@ def test_a_figure_the_parsers_missed_is_filled_by_the_model_with_grounded_eviden
         assert text[evidence.start:evidence.end] == quote
 
 
-def test_parser_values_are_never_overwritten_and_a_disagreeing_model_value_is_a_warning(served: FakeOpenAI,
-                                                                                         tmp_path: Path) -> None:
+def test_parser_values_are_never_overwritten_nor_offered_to_the_model(served: FakeOpenAI, tmp_path: Path) -> None:
     report = _extract(_report_file(tmp_path), served)
     assert report.stats_legacy.proactive.total == 1520
     evidence = report.evidence["stats_legacy.proactive.total"]
     assert evidence.method == "rules" and "1520" in evidence.quote
     assert report.stats_legacy.requests.received == 25 and report.evidence["stats_legacy.requests.received"].method == "rules"
-    conflicts = [w for w in report.warnings if w.startswith("stats_legacy.proactive.total:")]
-    assert len(conflicts) == 1 and "1600" in conflicts[0] and "1520" in conflicts[0]
+    statistics_prompts = [body["messages"][-1]["content"] for body in served.chat_bodies()
+                          if "⟦" in body["messages"][-1]["content"]]
+    assert statistics_prompts and not any("主动公开政府信息总数" in prompt for prompt in statistics_prompts)
 
 
 def test_a_model_value_the_text_does_not_bear_out_stays_null_with_a_warning(served: FakeOpenAI, tmp_path: Path) -> None:

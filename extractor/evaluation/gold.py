@@ -55,7 +55,7 @@ def check_gold(case: GoldCase, document: Document | None = None) -> list[str]:
             continue
         if fold_for_match(evidence.quote) not in folded_text:
             problems.append(f"{path}: quote not in the document: {evidence.quote!r}")
-        elif not number_in_quote(value, evidence.quote, path in money):
+        elif not number_in_quote(value, evidence.quote, path in money, whole=False):
             problems.append(f"{path}: value {value} is not in its quote {evidence.quote!r}")
         if document.text[evidence.start:evidence.end] != evidence.quote:
             problems.append(f"{path}: offsets {evidence.start}-{evidence.end} do not point at the quote")

@@ -271,7 +271,7 @@ def _describe(exc: openai.OpenAIError) -> str:
     if isinstance(exc, openai.APITimeoutError):
         return "the endpoint did not answer in time"
     if isinstance(exc, openai.APIConnectionError):
-        return "cannot reach the endpoint"
+        return f"cannot connect to the endpoint ({_first_line(exc.__cause__ or exc)})"
     return _first_line(exc)
 
 

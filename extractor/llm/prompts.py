@@ -18,8 +18,9 @@ and the user message, whose `$placeholders` are filled with the chunk being read
     $points
     </原文>
 
-The version enters the response-cache key, so editing a template without raising its version is caught by a
-test (the template's text hash is pinned beside the version in `prompts/VERSIONS.json`).
+The version enters the response-cache key and each output's `run.prompt_versions`; editing a template without
+raising its version is caught by a test (the text hash is pinned beside the version in
+`tests/data/prompt_versions.json`).
 
     >>> prompt = load_prompt("narrative")
     >>> prompt.task, prompt.version > 0, prompt.messages(points="[1 problem] 一是…")[-1]["content"].count("一是")

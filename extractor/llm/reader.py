@@ -21,6 +21,7 @@ from extractor.llm.client import Accounting, AnswerTruncated, ModelClient, Repla
 from extractor.llm.prompts import load_prompt
 from extractor.llm.routing import Mention, figure_mentions, mention_windows, narrative_parts, render_marked
 from extractor.llm.tasks import (
+    FIGURES,
     NOT_A_FIGURE,
     NarrativeAnswer,
     StatisticsAnswer,
@@ -62,20 +63,23 @@ class ModelReader:
         self.client = client
         self.window_chars = window_chars
 
-    def read(self, text: str, template: str, year: int | None, covered: Sequence[tuple[int, int]],
+    def read(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
              accounting: Accounting, path: str | None = None) -> ModelReading:
+        """What the model finds in `text` besides the parser values `parsed` (see the module docstring)."""
         reading = ModelReading()
-        self._statistics(text, template, year, covered, accounting, path, reading)
+        self._statistics(text, template, year, parsed, accounting, path, reading)
         self._narrative(text, accounting, path, reading)
         return reading
 
-    def _statistics(self, text: str, template: str, year: int | None, covered: Sequence[tuple[int, int]],
+    def _statistics(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
                     accounting: Accounting, path: str | None, reading: ModelReading) -> None:
+        covered = [(v.start, v.end) for v in parsed]
+        known = frozenset(f.label for f in FIGURES if f.path(template) in {v.path for v in parsed})
         request: Request[Mention, StatisticsAnswer] = Request(
             "statistics", lambda ms: {"sentences": render_marked(text, ms)},
             lambda ms: statistics_answer(tuple(m.choices for m in ms)))
         found: dict[str, list[FieldValue]] = {}
-        for window in mention_windows(figure_mentions(text, covered, year), self.window_chars):
+        for window in mention_windows(figure_mentions(text, covered, year, known), self.window_chars):
             for mentions, answer in self._ask(request, window, accounting, path, reading):
                 for mention, label in zip(mentions, answer.labels):
                     if label == NOT_A_FIGURE:
@@ -96,7 +100,7 @@ class ModelReader:
 
     def _narrative(self, text: str, accounting: Accounting, path: str | None, reading: ModelReading) -> None:
         for part in narrative_parts(text, self.window_chars):
-            request = _narrative_request(dict(zip(part.points, part.kinds)))
+            request = _narrative_request(dict(zip(part.points, part.kinds)), dict(zip(part.points, part.optional)))
             for points, answer in self._ask(request, list(part.points), accounting, path, reading):
                 for point, entry in zip(points, answer.points):
                     if entry.kind in _LISTS:
@@ -126,13 +130,13 @@ class ModelReader:
         return [(pieces, answer)]
 
 
-def _narrative_request(kinds: dict[Point, str]) -> Request[Point, NarrativeAnswer]:
-    """The narrative task for points that may each be an item of its own kind (`kinds`)."""
+def _narrative_request(kinds: dict[Point, str], optional: dict[Point, bool]) -> Request[Point, NarrativeAnswer]:
+    """The narrative task for points that may each be an item of its own kind (`kinds`), or none (`optional`)."""
     def fields(points: list[Point]) -> dict[str, str]:
         return {"points": render_points(points, [kinds[p] for p in points])}
 
     def answer_model(points: list[Point]) -> type[NarrativeAnswer]:
-        return narrative_answer(tuple(kinds[p] for p in points))
+        return narrative_answer(tuple(kinds[p] for p in points), tuple(optional[p] for p in points))
 
     return Request("narrative", fields, answer_model)
 

@@ -35,8 +35,12 @@ _CLAUSE_BREAK = re.compile(r"[,;:、。]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PROBLEM_CUE = re.compile(r"问题|不足|差距|短板")
 _IMPROVEMENT_CUE = re.compile(r"改进|措施|下一步|工作计划|工作打算|工作思路|努力方向|工作重点|今后|整改")
+_NUMERAL = "[一二三四五六七八九十]{1,2}"
+_ENUMERATED = re.compile(rf"\s*(?:{_NUMERAL}是|\d{{1,2}}[、.]|\((?:\d{{1,2}}|{_NUMERAL})\)|{_NUMERAL}、)")
+_PLAN = re.compile(r"\s*(?:(?:20\d\d|明|新的一)年(?:度)?|下一步|今后|下步)[^。]{0,12}?(?:将|要|拟|继续)")
 _ANNOUNCES_IMPROVEMENTS = re.compile(r"(?:将|要|拟).{0,20}(?:以下|如下)|下一步|改进措施|努力方向")
-_SKIP_SECTION = re.compile(r"依申请|申请情况|复议|诉讼|收费|减免|其他需要报告|其他报告|附表|需要说明")
+_SKIP_SECTION = re.compile(r"依申请|申请情况|申请数量|办理结果|结转|复议|诉讼|收费|减免|其他需要报告|其他报告|附表|需要说明")
+"""Sections with no narrative: applications, appeals, fees, the table's own numbered parts, closing notes."""
 
 
 @dataclass(frozen=True)
@@ -60,27 +64,31 @@ class Mention:
 
 @dataclass(frozen=True)
 class NarrativePart:
-    """Points shown together, each with the kind of item it may be (besides none)."""
+    """Points shown together, each with the kind of item it may be and whether it may also be none (False for
+    an enumerated point of a problems section: the report itself makes it an item)."""
 
     points: tuple[Point, ...]
     kinds: tuple[str, ...]
+    optional: tuple[bool, ...]
 
 
-def figure_mentions(text: str, covered: Sequence[tuple[int, int]], year: int | None) -> list[Mention]:
-    """The figures the model is asked about (see the module docstring), in text order."""
+def figure_mentions(text: str, covered: Sequence[tuple[int, int]], year: int | None,
+                    known: frozenset[str] = frozenset()) -> list[Mention]:
+    """The figures the model is asked about (see the module docstring), in text order; quantities whose labels
+    are in `known` (the parsers have them) are not offered."""
     mentions = []
     for sentence in _SENTENCE.finditer(text):
         bounds = sentence.span()
         found = [(m, False) for m in _FIGURE.finditer(text, *bounds)] + [(m, True) for m in _ZERO.finditer(text, *bounds)]
         for match, zero in sorted(found, key=lambda pair: pair[0].start()):
-            mention = _mention(text, match, zero, bounds, covered, year)
+            mention = _mention(text, match, zero, bounds, covered, year, known)
             if mention is not None:
                 mentions.append(mention)
     return mentions
 
 
 def _mention(text: str, match: re.Match[str], zero: bool, sentence: tuple[int, int],
-             covered: Sequence[tuple[int, int]], year: int | None) -> Mention | None:
+             covered: Sequence[tuple[int, int]], year: int | None, known: frozenset[str]) -> Mention | None:
     if _inside(match.span(), covered):
         return None
     clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence[0], match.start())), default=sentence[0])
@@ -96,7 +104,9 @@ def _mention(text: str, match: re.Match[str], zero: bool, sentence: tuple[int, i
         value = number / 10000 if unit == "元" else number
         value = int(value) if not money and number.is_integer() else value
         words = text[clause_start:match.start()]
-    choices = candidates(words, text[sentence[0]:match.start()] + (match.group(0) if zero else ""), money)
+    unit = ("万元" if money else "件") if zero else match.group("unit")
+    choices = tuple(c for c in candidates(words, text[sentence[0]:match.start()] + (match.group(0) if zero else ""), unit)
+                    if c not in known)
     if not choices:
         return None
     return Mention(match.start(), match.end(), value, money, choices, clause_start, sentence, text)
@@ -151,26 +161,40 @@ def narrative_parts(text: str, max_chars: int = 1500) -> list[NarrativePart]:
     chunks = chunk_document(text)
     has_headings = any(c.section for c in chunks)
     sections = [c for c in chunks if not _SKIP_SECTION.search(c.section) and (c.section or not has_headings)]
-    labelled: list[tuple[Point, str]] = []
+    labelled: list[tuple[Point, str, bool]] = []
     for chunk in sections:
         kind = _first_kind(chunk.section)
-        for point in split_points(text, chunk.start, chunk.end):
+        points = split_points(text, chunk.start, chunk.end)
+        if kind != "highlight":
+            points = [piece for point in points for piece in _sentences_unless_enumerated(text, point, chunk.section)]
+        for point in points:
             if kind != "highlight":
                 kind = _kind_from(point.text, kind)
             if not (_is_heading(point.text) or not _is_prose(point.text) or _is_lead_in(point.text)):
-                labelled.append((point, kind))
+                labelled.append((point, kind, kind == "highlight" or not _ENUMERATED.match(point.text)))
             if kind != "highlight" and not _is_heading(point.text) and _ANNOUNCES_IMPROVEMENTS.search(_last_sentence(point.text)):
                 kind = "improvement"
     parts: list[NarrativePart] = []
     size = max_chars + 1
-    for point, kind in labelled:
+    for point, kind, optional in labelled:
         length = min(len(point.text), 200) + 8
         if size + length > max_chars:
-            parts.append(NarrativePart((), ()))
+            parts.append(NarrativePart((), (), ()))
             size = 0
-        parts[-1] = NarrativePart((*parts[-1].points, point), (*parts[-1].kinds, kind))
+        last = parts[-1]
+        parts[-1] = NarrativePart((*last.points, point), (*last.kinds, kind), (*last.optional, optional))
         size += length
     return parts
+
+
+def _sentences_unless_enumerated(text: str, point: Point, section: str) -> list[Point]:
+    """In a problems section, a paragraph that enumerates nothing is read sentence by sentence (a run-on
+    section title at its start is cut off), so problems and plans in one paragraph come apart."""
+    if _ENUMERATED.match(point.text) and not point.text.startswith(section):
+        return [point]
+    start = point.start + (len(section) if section and point.text.startswith(section) else 0)
+    cuts = [start] + [start + m.end() for m in re.finditer(r"。(?=.)", text[start:point.end])] + [point.end]
+    return [Point(a, b, text[a:b]) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
 
 
 def _first_kind(section: str) -> str:
@@ -184,6 +208,8 @@ def _kind_from(point: str, kind: str) -> str:
     opens this point switches it."""
     lead = point.split("\n")[0][:60]
     announces = _is_heading(lead) or _is_lead_in(point)
+    if _PLAN.match(point):
+        return "improvement"
     if _PROBLEM_CUE.search(lead) and _is_heading(lead):
         return "problem"  # 存在的问题(及改进措施): problems come first
     if _IMPROVEMENT_CUE.search(lead) and (announces or lead.startswith(("下一步", "今后"))):

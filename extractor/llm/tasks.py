@@ -14,9 +14,9 @@ decide what a piece of text is — while code copies numbers and quotes out of t
 The answer schemas fix their own length, so a model that starts to repeat itself is stopped by the grammar
 instead of running to its token limit.
 
-    >>> candidates("其中网络申请12件", "2016年,全市共受理政府信息公开申请14件,其中网络申请12件", money=False)
+    >>> candidates("其中网络申请", "2016年,全市共受理政府信息公开申请14件,其中网络申请", "件")
     ('网络申请数',)
-    >>> candidates("维持具体行政行为1件", "我市共接到行政复议数量2件,其中维持具体行政行为1件", money=False)
+    >>> candidates("维持具体行政行为", "我市共接到行政复议数量2件,其中维持具体行政行为", "件")
     ('行政复议维持数',)
     >>> figure_path("收到申请总数", "legacy"), figure_path("收到申请总数", "gov2021")
     ('stats_legacy.requests.received', 'stats_2019.requests.new_received.total')
@@ -53,6 +53,8 @@ class Figure:
     cue: str
     context: str = ""
     money: bool = False
+    units: str = ""
+    """The units the quantity is counted in (a figure in 人 is never a count of information items)."""
 
     def path(self, template: str) -> str:
         """The key in a report of `template`: 2019/2021 reports use their table's key when it has one."""
@@ -60,7 +62,17 @@ class Figure:
 
 
 def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "", money: bool = False) -> Figure:
-    return Figure(label, _L + legacy, _M + modern if modern else None, cue, context, money)
+    section = legacy.split(".")[0]
+    units = _UNITS.get(legacy, _UNITS.get(section, ""))
+    return Figure(label, _L + legacy, _M + modern if modern else None, cue, context, money, "元|万元" if money else units)
+
+
+_UNITS = {
+    "proactive": "条|篇|件|个|份|期", "responses": "条|篇|次|场|期|件|个", "requests": "件|条|个|份|宗|次",
+    "appeals": "件|起|宗|个|次", "operations.staff_total": "人|名", "operations.staff_full_time": "人|名",
+    "operations.staff_part_time": "人|名", "operations.reading_points": "个|处", "operations.trainings": "期|次|场|个",
+    "operations.trainees": "人|人次|名", "operations.meetings": "次|场|个",
+}
 
 
 _NOT_APPEAL = r"^(?!.*(?:复议|诉讼))"
@@ -117,10 +129,15 @@ _BY_LABEL = {f.label: f for f in FIGURES}
 MAX_CANDIDATES = 4
 
 
-def candidates(clause: str, sentence: str, money: bool) -> tuple[str, ...]:
-    """The quantities a figure could be, from the words of its clause up to the number (`clause`) and of its
-    sentence up to the number (`sentence`): most specific cue first, at most `MAX_CANDIDATES`."""
-    found = [f for f in FIGURES if f.money == money and re.search(f.cue, clause)
+def candidates(clause: str, sentence: str, unit: str) -> tuple[str, ...]:
+    """The quantities a figure counted in `unit` could be, from the words of its clause up to the number
+    (`clause`) and of its sentence up to the number (`sentence`): most specific cue first, at most
+    `MAX_CANDIDATES`. A stated zero has no unit and may be any quantity its words name.
+
+    >>> candidates("网站注册用户", "网站注册用户", "人")
+    ()
+    """
+    found = [f for f in FIGURES if (not unit or re.fullmatch(f.units, unit)) and re.search(f.cue, clause)
              and (not f.context or re.search(f.context, sentence))]
     specific = [f for f in found if f.context] or found
     return tuple(f.label for f in specific[:MAX_CANDIDATES])
@@ -154,8 +171,9 @@ class NarrativeAnswer(_Answer):
 
 
 @functools.cache
-def _narrative_entry(kind: str) -> type[NarrativeEntry]:
-    return create_model(f"NarrativeEntry_{kind}", __base__=NarrativeEntry, kind=(_one_of((kind, "none")), ...))
+def _narrative_entry(kind: str, optional: bool) -> type[NarrativeEntry]:
+    choices = (kind, "none") if optional else (kind,)
+    return create_model(f"NarrativeEntry_{'_'.join(choices)}", __base__=NarrativeEntry, kind=(_one_of(choices), ...))
 
 
 def _one_of(values: tuple[str, ...]) -> Any:
@@ -173,9 +191,11 @@ def statistics_answer(choices: tuple[tuple[str, ...], ...]) -> type[StatisticsAn
 
 
 @functools.cache
-def narrative_answer(kinds: tuple[str, ...]) -> type[NarrativeAnswer]:
-    """The narrative answer for points that may each be an item of its own kind in `kinds`, or none."""
-    entries: Any = tuple.__class_getitem__(tuple(_narrative_entry(kind) for kind in kinds))
+def narrative_answer(kinds: tuple[str, ...], optional: tuple[bool, ...] | None = None) -> type[NarrativeAnswer]:
+    """The narrative answer for points that may each be an item of its own kind in `kinds`, or none where
+    `optional` says so (by default everywhere)."""
+    optional = optional or (True,) * len(kinds)
+    entries: Any = tuple.__class_getitem__(tuple(_narrative_entry(k, o) for k, o in zip(kinds, optional)))
     return create_model("NarrativeAnswer", __base__=NarrativeAnswer,
                         points=(entries, Field(description="one entry per point, in order")))
 

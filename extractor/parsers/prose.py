@@ -30,7 +30,7 @@ from extractor.records import FieldValue, ParseResult
 N = r"(?P<n>\d+)"
 _CHANNEL_WORDS = r"网站|网|微博|微信|渠道|平台|公报|新媒体|栏目|专栏|客户端"
 _OTHER_PERIOD = re.compile(r"累计|历年|以来|截至|截止|同比|上年|去年|上一年|往年|增长|下降|提高|减少")
-_APPROXIMATE_AFTER = re.compile(r"\s*(?:余|多|左右|以上|万|亿)")
+_APPROXIMATE_AFTER = re.compile(r"\s*(?:余|多|左右|以上|万(?!元)|亿)")
 _APPROXIMATE_BEFORE = re.compile(r"(?:近|约|超过|逾|达到?|将近)\s*$")
 _CLAUSE = re.compile(r"[^。;!?\n]+")
 
