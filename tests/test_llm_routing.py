@@ -73,7 +73,7 @@ def test_a_figure_printed_in_wan_yuan_is_routed_not_taken_for_an_approximation()
 
 
 def test_a_money_unit_never_offers_count_choices_nor_a_count_money_choices() -> None:
-    found = figure_mentions("收取费用3940元,受理申请中收取费用的3件。", [], 2016)
+    found = figure_mentions("依申请公开收取费用3940元,受理申请中收取费用的3件。", [], 2016)
     assert [(m.value, m.money) for m in found] == [(0.394, True), (3, False)]
     for mention in found:
         assert mention.choices and all(("万元" in label) == mention.money for label in mention.choices)

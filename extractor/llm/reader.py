@@ -4,7 +4,8 @@
 already hold, and returns what the model found: statistics as grounded `FieldValue`s (`method="llm"`) and
 narrative items, plus warnings for everything it dropped and why. An answer cut short is asked again in two
 halves; a piece that cannot be made smaller is skipped with a warning. A request that fails for good raises
-`ModelError` (the report then fails, naming itself, and a rerun tries it again).
+`ModelError` (the report then fails, naming itself, and a rerun tries it again). A request a collecting client
+keeps for the Batch API (`Deferred`) is skipped quietly: that reading is thrown away, only the requests count.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from pydantic import BaseModel
 
 from extractor.chunking import Point, quote_of
 from extractor.grounding import ground_figure
-from extractor.llm.client import Accounting, AnswerTruncated, ModelClient, ReplayMiss
+from extractor.llm.client import Accounting, AnswerTruncated, Deferred, ModelClient, ReplayMiss
 from extractor.llm.prompts import load_prompt
 from extractor.llm.routing import Mention, figure_mentions, mention_windows, narrative_parts, render_marked
 from extractor.llm.tasks import (
     FIGURES,
     NOT_A_FIGURE,
+    SAME_QUANTITY,
     NarrativeAnswer,
     StatisticsAnswer,
     figure_path,
@@ -34,6 +36,9 @@ from extractor.records import FieldValue
 
 Answer = TypeVar("Answer", bound=BaseModel)
 Piece = TypeVar("Piece", Point, Mention)
+WINDOW_CHARS = 2400
+"""Characters of report text shown per request: large enough that the fixed instructions stay a small share of
+the tokens sent (≤ 1.3× the report's own), small enough for a 1.5B model's attention and output limit."""
 _LISTS = {"highlight": "highlights", "problem": "problems", "improvement": "improvements"}
 
 
@@ -59,7 +64,7 @@ class Request(Generic[Piece, Answer]):
 class ModelReader:
     """Runs the statistics and narrative tasks of one report through a `ModelClient`."""
 
-    def __init__(self, client: ModelClient, window_chars: int = 1500) -> None:
+    def __init__(self, client: ModelClient, window_chars: int = WINDOW_CHARS) -> None:
         self.client = client
         self.window_chars = window_chars
 
@@ -74,7 +79,9 @@ class ModelReader:
     def _statistics(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
                     accounting: Accounting, path: str | None, reading: ModelReading) -> None:
         covered = [(v.start, v.end) for v in parsed]
-        known = frozenset(f.label for f in FIGURES if f.path(template) in {v.path for v in parsed})
+        held = {v.path for v in parsed}
+        known = frozenset(f.label for f in FIGURES if f.path(template) in held).union(
+            *(labels for path, labels in SAME_QUANTITY.items() if path in held))
         request: Request[Mention, StatisticsAnswer] = Request(
             "statistics", lambda ms: {"sentences": render_marked(text, ms)},
             lambda ms: statistics_answer(tuple(m.choices for m in ms)))
@@ -126,6 +133,8 @@ class ModelReader:
                     + self._ask(request, pieces[half:], accounting, path, reading))
         except ReplayMiss:
             reading.warnings.append(f"{request.task}: no recorded answer for \"{chunk}…\"; skipped")
+            return []
+        except Deferred:
             return []
         return [(pieces, answer)]
 

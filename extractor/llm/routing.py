@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from extractor.chunking import Point, chunk_document, split_points
 from extractor.grounding import not_for_the_year
-from extractor.llm.tasks import NOT_A_FIGURE, candidates
+from extractor.llm.tasks import NOT_A_FIGURE, POINT_CHARS, candidates
 
 _FIGURE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>万元|元|条|件|次|篇|期|场|个|人次|名|人|宗|起|份|项)")
 _ZERO = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|受理|接到|收取|向)[^。;,]{0,30}?(?:申请|复议|诉讼|费)")
@@ -104,6 +104,8 @@ def _mention(text: str, match: re.Match[str], zero: bool, sentence: tuple[int, i
         value = number / 10000 if unit == "元" else number
         value = int(value) if not money and number.is_integer() else value
         words = text[clause_start:match.start()]
+        if words.rstrip().endswith("类"):
+            return None  # 政策、规范性文件类3480条: one category of a breakdown, not a catalogue quantity
     unit = ("万元" if money else "件") if zero else match.group("unit")
     choices = tuple(c for c in candidates(words, text[sentence[0]:match.start()] + (match.group(0) if zero else ""), unit)
                     if c not in known)
@@ -177,7 +179,7 @@ def narrative_parts(text: str, max_chars: int = 1500) -> list[NarrativePart]:
     parts: list[NarrativePart] = []
     size = max_chars + 1
     for point, kind, optional in labelled:
-        length = min(len(point.text), 200) + 8
+        length = min(len(point.text), POINT_CHARS) + 8
         if size + length > max_chars:
             parts.append(NarrativePart((), (), ()))
             size = 0

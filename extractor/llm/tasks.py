@@ -114,19 +114,24 @@ FIGURES = (
        r"诉讼"),
     _f("行政诉讼其他情形数", "appeals.litigation.other", "appeals.litigation_direct.other", r"其他情形", r"诉讼"),
     _f("举报投诉数", "appeals.complaints", None, r"举报|投诉|申诉"),
-    _f("收取费用(万元)", "operations.fees_collected", None, r"收取|收费|费用", money=True),
-    _f("减免费用(万元)", "operations.fees_waived", None, r"减免", money=True),
-    _f("工作支出(万元)", "operations.spending", None, r"支出|经费|投入", money=True),
-    _f("专项经费(万元)", "operations.budget", None, r"专项经费|专项资金", money=True),
-    _f("工作人员数", "operations.staff_total", None, r"工作人员|人员"),
-    _f("专职人员数", "operations.staff_full_time", None, r"专职"),
-    _f("兼职人员数", "operations.staff_part_time", None, r"兼职"),
+    _f("收取费用(万元)", "operations.fees_collected", None, r"收取|收费|费用", r"公开|申请", money=True),
+    _f("减免费用(万元)", "operations.fees_waived", None, r"减免", r"公开|申请", money=True),
+    _f("工作支出(万元)", "operations.spending", None, r"支出|经费|投入", r"公开", money=True),
+    _f("专项经费(万元)", "operations.budget", None, r"专项经费|专项资金", r"公开", money=True),
+    _f("工作人员数", "operations.staff_total", None, r"工作人员|人员", r"公开"),
+    _f("专职人员数", "operations.staff_full_time", None, r"专职", r"公开"),
+    _f("兼职人员数", "operations.staff_part_time", None, r"兼职", r"公开"),
     _f("查阅点数", "operations.reading_points", None, r"查阅(?:点|场所|室)"),
-    _f("培训班次数", "operations.trainings", None, r"培训"),
-    _f("培训人数", "operations.trainees", None, r"培训"),
+    _f("培训班次数", "operations.trainings", None, r"培训", r"公开"),
+    _f("培训人数", "operations.trainees", None, r"培训", r"公开"),
 )
 _BY_LABEL = {f.label: f for f in FIGURES}
+SAME_QUANTITY = {"stats_legacy.requests.channels.letter_or_fax": ("信函申请数", "传真申请数")}
+"""A key the parsers may hold that counts, split another way, what these labels count: when the parsers hold
+it, the model is not offered them."""
 MAX_CANDIDATES = 4
+POINT_CHARS = 160
+"""Characters of a point the model is shown: enough to tell what it is and sum it up."""
 
 
 def candidates(clause: str, sentence: str, unit: str) -> tuple[str, ...]:
@@ -206,7 +211,7 @@ def schema_hash(model: type[BaseModel]) -> str:
     return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()[:16]
 
 
-def render_points(points: list[Point], kinds: list[str], max_chars: int = 200) -> str:
+def render_points(points: list[Point], kinds: list[str], max_chars: int = POINT_CHARS) -> str:
     """Points as the model sees them: numbered from 1 with the kind each may be, each cut to `max_chars`.
 
     >>> render_points([Point(0, 6, "一是意识不强;"), Point(6, 14, "二是更新不及时。")], ["problem", "problem"])
