@@ -50,7 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--workers", type=_positive, default=None,
                          help=f"parser processes, parsers-only runs (default: every core from {LARGE_BATCH} reports on, else 1)")
     extract.add_argument("--no-llm", action="store_true", help="parsers only")
-    _add_model_options(extract)
+    model = _add_model_options(extract)
+    model.add_argument("--batch", action="store_true",
+                       help="send the model requests through the OpenAI Batch API (cheaper, answers within 24 h); "
+                            "a killed run resumes its batch")
+    model.add_argument("--batch-id", default=None, metavar="ID", help="resume this batch (implies --batch)")
+    model.add_argument("--batch-poll", type=float, default=30.0, metavar="SECONDS",
+                       help="seconds between looks at the batch's status (default 30)")
     extract.set_defaults(run=_extract)
 
     evaluate = commands.add_parser("eval", help="score the extractor against the gold set in evals/")
@@ -68,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_model_options(parser: argparse.ArgumentParser) -> None:
+def _add_model_options(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=os.environ.get("EXTRACTOR_MODEL"), help="model name (env EXTRACTOR_MODEL)")
     model.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"),
@@ -81,6 +87,7 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
     model.add_argument("--refresh", action="store_true", help="ask the model again and overwrite cached answers")
     model.add_argument("--concurrency", type=_positive, default=1, help="parallel model requests")
+    return model
 
 
 def _positive(text: str) -> int:
@@ -96,11 +103,16 @@ def _positive(text: str) -> int:
 
 def _extract(args: argparse.Namespace) -> int:
     settings = None if args.no_llm else _model_settings(args)
-    if settings is None and not args.no_llm:
+    batch_api = args.batch or args.batch_id is not None
+    if settings is None and not args.no_llm and not batch_api:
         print("extractor: no model endpoint configured (--base-url / OPENAI_BASE_URL): running the parsers only; "
               "narrative fields stay empty", file=sys.stderr)
     options = BatchOptions(out_dir=Path(args.out), formats=tuple(dict.fromkeys(args.format)), force=args.force,
                            workers=args.workers, settings=settings)
+    if batch_api:
+        from extractor.llm.batch_api import run_with_batch_api
+
+        return run_with_batch_api(args.paths, options, batch_id=args.batch_id, poll=args.batch_poll).exit_status
     return run_batch(args.paths, options).exit_status
 
 

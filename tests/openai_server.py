@@ -23,7 +23,8 @@ Replies for POST /v1/chat/completions (the same mechanism answers every line of 
     any callable ``(request_body) -> reply | str | dict``  (a str/dict means answer(...))
 
 Files (upload, retrieve, content, delete), batches (create, retrieve, cancel) and GET /v1/models live in memory;
-a batch is "validating" when created, "in_progress" on retrieves, and "completed" on its ``batch_polls``-th retrieve.
+a batch is "validating" when created, "in_progress" on retrieves, and "completed" on its ``batch_polls``-th retrieve
+(``FakeOpenAI(batch_outcome="failed")``, or "expired" / "cancelled": it ends so instead, with an error and no output).
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeOpenAI:
     """The fake server; starts on construction, stops on ``close()`` / leaving the ``with`` block."""
 
-    def __init__(self, *, batch_polls: int = 2) -> None:
+    def __init__(self, *, batch_polls: int = 2, batch_outcome: str = "completed") -> None:
         self.script: deque[ScriptItem] = deque()
         self.default: ScriptItem | None = None
         self.requests: list[Recorded] = []
@@ -202,6 +203,7 @@ class FakeOpenAI:
         self.file_data: dict[str, bytes] = {}
         self.batches: dict[str, JSON] = {}  # id -> Batch JSON
         self.batch_polls = batch_polls
+        self.batch_outcome = batch_outcome
         self._polls: dict[str, int] = {}
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -352,6 +354,11 @@ class FakeOpenAI:
 
     def _finish_batch(self, bid: str) -> None:
         batch = self.batches[bid]
+        if self.batch_outcome != "completed":
+            error = {"code": self.batch_outcome, "message": f"FakeOpenAI: batch {self.batch_outcome}", "param": None, "line": None}
+            batch.update(status=self.batch_outcome, errors={"object": "list", "data": [error]},
+                         **{f"{self.batch_outcome}_at": int(time.time())})
+            return
         lines = [json.loads(line) for line in self.file_data[batch["input_file_id"]].decode().splitlines() if line.strip()]
         out, failed = [], 0
         for line in lines:

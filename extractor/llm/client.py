@@ -14,6 +14,10 @@ One call, `ModelClient.ask`, turns a prompt's messages into a validated answer m
 
 Everything that fails for good raises `ModelError` naming the report and chunk. `Accounting` counts requests,
 tokens, cache hits and misses, and both kinds of retry, per report.
+
+A collecting client (`collect=` a dict, for the Batch API, `extractor.llm.batch_api`) sends nothing: on a cache
+miss it keeps the exact request instructor prepared under its request key (`Collected`) and raises `Deferred`;
+`parse_completion` later reads a completion of that request exactly as `ask` reads one.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any, Protocol, TypeVar
 
 import instructor
 import openai
+from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
@@ -65,6 +70,20 @@ class EndpointUnreachable(ModelError):
 
 class ReplayMiss(ModelError):
     """An offline run (the eval in CI) met a request that has no recorded answer."""
+
+
+class Deferred(ModelError):
+    """A collecting client kept this request for the Batch API instead of sending it (see `Collected`)."""
+
+
+@dataclass(frozen=True)
+class Collected:
+    """A request a collecting client kept: the chat-completions `body` as it would have been sent, and the
+    `messages` and `answer_model` that `ModelClient.parse_completion` needs to read its answer."""
+
+    body: dict[str, Any]
+    messages: list[dict[str, str]]
+    answer_model: type[BaseModel]
 
 
 @dataclass
@@ -129,11 +148,13 @@ class ModelClient:
     """Sends prompts to one endpoint (see the module docstring). Thread-safe: one client serves a run."""
 
     def __init__(self, settings: ModelSettings, store: AnswerStore | None = None,
-                 recorder: AnswerStore | None = None, offline: bool = False) -> None:
+                 recorder: AnswerStore | None = None, offline: bool = False,
+                 collect: dict[str, Collected] | None = None) -> None:
         self.settings = settings
         self.store = store
         self.recorder = recorder
         self.offline = offline
+        self.collect = collect
         self._openai = None if offline else openai.OpenAI(base_url=settings.base_url, api_key=settings.api_key,
                                                           timeout=settings.timeout, max_retries=0)
         self._lock = threading.Lock()
@@ -168,7 +189,7 @@ class ModelClient:
                 accounting.replay_misses += 1
             raise ReplayMiss("no recorded answer for this request (re-record with `extractor eval --live`)",
                              path=path, chunk=chunk)
-        answer = self._ask_model(messages, answer_model, accounting, path=path, chunk=chunk)
+        answer = self._ask_model(key, messages, answer_model, accounting, path=path, chunk=chunk)
         data = answer.model_dump(mode="json")
         if self.store is not None and self.settings.use_cache:
             self.store.set(key, data)
@@ -176,7 +197,23 @@ class ModelClient:
             self.recorder.set(key, data)
         return answer_model.model_validate(data)
 
-    def _ask_model(self, messages: list[dict[str, str]], answer_model: type[Answer], accounting: Accounting,
+    def parse_completion(self, messages: list[dict[str, str]], answer_model: type[Answer],
+                         completion: dict[str, Any]) -> Answer | None:
+        """The answer a chat completion (a JSON body, from a batch's output file) carries for `messages`, read
+        and validated by instructor exactly as `ask` reads a live one; None when it was cut short or does not fit.
+        """
+        try:
+            response = ChatCompletion.model_validate(completion)
+            if response.choices and response.choices[0].finish_reason == "length":
+                return None
+            create = instructor.patch(create=lambda **_: response, mode=INSTRUCTOR_MODES[self.settings.mode])
+            answer: Answer = create(response_model=answer_model, messages=messages, model=self.settings.model,
+                                    max_retries=0, strict=False)
+            return answer
+        except Exception:  # instructor's validation errors, a malformed completion: the answer is asked again live
+            return None
+
+    def _ask_model(self, key: str, messages: list[dict[str, str]], answer_model: type[Answer], accounting: Accounting,
                    *, path: str | None, chunk: str | None) -> Answer:
         attempts = 0
         final: list[ModelError] = []
@@ -185,6 +222,10 @@ class ModelClient:
             nonlocal attempts
             attempts += 1
             try:
+                if self.collect is not None:
+                    with self._lock:
+                        self.collect[key] = Collected(self._wire(request), messages, answer_model)
+                    raise Deferred("kept for the Batch API", path=path, chunk=chunk)
                 return self._send(request, accounting, path=path, chunk=chunk, attempt=attempts)
             except ModelError as exc:  # instructor wraps what it cannot re-ask; keep ours to raise as is
                 final.append(exc)
@@ -206,7 +247,7 @@ class ModelClient:
             raise ModelError(f"the model's answer did not fit the schema after {attempts} attempts "
                              f"({_first_line(exc)})", path=path, chunk=chunk, attempt=attempts) from None
         except openai.OpenAIError as exc:
-            raise final[-1] if final else ModelError(_describe(exc), path=path, chunk=chunk, attempt=attempts) from None
+            raise final[-1] if final else ModelError(describe(exc), path=path, chunk=chunk, attempt=attempts) from None
         except Exception:
             if final:
                 raise final[-1] from None
@@ -220,9 +261,7 @@ class ModelClient:
         """One chat completion over HTTP, with transport retries; raises `AnswerTruncated` on a cut answer."""
         client = self._openai
         assert client is not None, "an offline client never sends"
-        if self.settings.mode == "json_object" and request.get("response_format", {}).get("type") == "json_schema":
-            schema = request["response_format"]["json_schema"]["schema"]
-            request = {**request, "response_format": {"type": "json_object", "schema": schema}}
+        request = self._wire(request)
 
         def note_retry(state: RetryCallState) -> None:
             with self._lock:
@@ -248,13 +287,21 @@ class ModelClient:
                                   path=path, chunk=chunk, attempt=attempt)
         return response
 
+    def _wire(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The request as sent: in mode json_object, instructor's json_schema response format becomes llama.cpp's
+        `{"type": "json_object", "schema": ...}`."""
+        if self.settings.mode == "json_object" and request.get("response_format", {}).get("type") == "json_schema":
+            schema = request["response_format"]["json_schema"]["schema"]
+            return {**request, "response_format": {"type": "json_object", "schema": schema}}
+        return request
+
     def _transport_failure(self, exc: openai.OpenAIError, *, path: str | None, chunk: str | None,
                            attempt: int) -> ModelError:
         """The error a request that failed for good raises; counts connection failures in a row."""
         if isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
             with self._lock:
                 self._unreachable_in_a_row += 1
-        return ModelError(_describe(exc), path=path, chunk=chunk, attempt=attempt)
+        return ModelError(describe(exc), path=path, chunk=chunk, attempt=attempt)
 
     def _wait(self, state: RetryCallState) -> float:
         exception = state.outcome.exception() if state.outcome else None
@@ -265,7 +312,7 @@ class ModelClient:
         return backoff(state)
 
 
-def _describe(exc: openai.OpenAIError) -> str:
+def describe(exc: openai.OpenAIError) -> str:
     if isinstance(exc, openai.APIStatusError):
         return f"the endpoint answered HTTP {exc.status_code} ({_first_line(exc)})"
     if isinstance(exc, openai.APITimeoutError):
