@@ -30,7 +30,7 @@ REPORT = """某县2016年政府信息公开工作年度报告
 一、概述
 2016年,我县认真贯彻落实《条例》,扎实推进政府信息公开工作。一是完善制度建设,修订了政府信息公开工作规则。二是加强平台建设,改版了县政府门户网站。
 二、主动公开政府信息情况
-2016年,全县主动公开政府信息1520条。县政府各部门共公开各类政府信息1600条。在政府公报刊登各类文件40期。我县及时回应社会关切热点问题15个,全年收到群众举报投诉4件。全县设立政府信息查阅点15个,乡镇设立查阅点16个。
+2016年,全县主动公开政府信息1520条。县政府各部门共公开各类政府信息1600条。在政府公报刊登各类文件40件。我县及时回应社会关切热点问题15个,全年收到政府信息公开举报投诉4件。全县设立政府信息查阅点15个,乡镇设立查阅点16个。
 三、依申请公开情况
 全年共受理政府信息公开申请25件,其中网上申请18件。
 四、存在的问题及改进措施
@@ -83,9 +83,9 @@ def test_a_figure_the_parsers_missed_is_filled_by_the_model_with_grounded_eviden
     proactive = report.stats_legacy.proactive
     assert proactive.channels.gazette == 40
     assert report.stats_legacy.responses.hotspots == 15 and report.stats_legacy.appeals.complaints == 4
-    for key, quote in [("stats_legacy.proactive.channels.gazette", "在政府公报刊登各类文件40期"),
+    for key, quote in [("stats_legacy.proactive.channels.gazette", "在政府公报刊登各类文件40件"),
                        ("stats_legacy.responses.hotspots", "我县及时回应社会关切热点问题15个"),
-                       ("stats_legacy.appeals.complaints", "全年收到群众举报投诉4件")]:
+                       ("stats_legacy.appeals.complaints", "全年收到政府信息公开举报投诉4件")]:
         evidence = report.evidence[key]
         assert evidence.method == "llm" and evidence.quote == quote
         assert text[evidence.start:evidence.end] == quote

@@ -86,7 +86,8 @@ class ModelReader:
             "statistics", lambda ms: {"sentences": render_marked(text, ms)},
             lambda ms: statistics_answer(tuple(m.choices for m in ms)))
         found: dict[str, list[FieldValue]] = {}
-        for window in mention_windows(figure_mentions(text, covered, year, known), self.window_chars):
+        modern = template in ("gov2019", "gov2021")
+        for window in mention_windows(figure_mentions(text, covered, year, known, modern), self.window_chars):
             for mentions, answer in self._ask(request, window, accounting, path, reading):
                 for mention, label in zip(mentions, answer.labels):
                     if label == NOT_A_FIGURE:

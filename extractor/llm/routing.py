@@ -1,7 +1,7 @@
 """Routing: which pieces of a report the model is shown, so that it reads only what the parsers could not.
 
-- **statistics**: the figures (a number with a unit such as 件, 条, 次, 万元, or a stated zero such as
-  未收到申请) that no parser value already covers and whose words suggest a catalogue quantity
+- **statistics**: the figures (a number with a unit such as 件, 条, 次, 万元; stated zeros are the parsers'
+  alone) that no parser value already covers and whose words suggest a catalogue quantity
   (`tasks.candidates`), leaving out approximations (3万余条) and figures of another period (累计, 以来,
   another year); each is shown marked in its sentence with its choices;
 - **narrative**: the points (`chunking.split_points`) of the report's prose, table rows left out; the points
@@ -29,7 +29,6 @@ from extractor.grounding import not_for_the_year
 from extractor.llm.tasks import NOT_A_FIGURE, POINT_CHARS, candidates
 
 _FIGURE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>万元|元|条|件|次|篇|期|场|个|人次|名|人|宗|起|份|项)")
-_ZERO = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|受理|接到|收取|向)[^。;,]{0,30}?(?:申请|复议|诉讼|费)")
 _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _CLAUSE_BREAK = re.compile(r"[,;:、。]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -45,7 +44,7 @@ _SKIP_SECTION = re.compile(r"依申请|申请情况|申请数量|办理结果|�
 
 @dataclass(frozen=True)
 class Mention:
-    """One figure in the text: the number (or stated zero) at `start:end`, its value (money in 万元), the
+    """One figure in the text: the number at `start:end`, its value (money in 万元), the
     quantities it could be, where its quote starts (its clause) and the sentence it sits in."""
 
     start: int
@@ -73,42 +72,36 @@ class NarrativePart:
 
 
 def figure_mentions(text: str, covered: Sequence[tuple[int, int]], year: int | None,
-                    known: frozenset[str] = frozenset()) -> list[Mention]:
+                    known: frozenset[str] = frozenset(), modern: bool = False) -> list[Mention]:
     """The figures the model is asked about (see the module docstring), in text order; quantities whose labels
-    are in `known` (the parsers have them) are not offered."""
+    are in `known` (the parsers have them) are not offered, nor, in a 2019/2021 report (`modern`), the ones its
+    tables hold."""
     mentions = []
     for sentence in _SENTENCE.finditer(text):
         bounds = sentence.span()
-        found = [(m, False) for m in _FIGURE.finditer(text, *bounds)] + [(m, True) for m in _ZERO.finditer(text, *bounds)]
-        for match, zero in sorted(found, key=lambda pair: pair[0].start()):
-            mention = _mention(text, match, zero, bounds, covered, year, known)
+        for match in _FIGURE.finditer(text, *bounds):
+            mention = _mention(text, match, bounds, covered, year, known, modern)
             if mention is not None:
                 mentions.append(mention)
     return mentions
 
 
-def _mention(text: str, match: re.Match[str], zero: bool, sentence: tuple[int, int],
-             covered: Sequence[tuple[int, int]], year: int | None, known: frozenset[str]) -> Mention | None:
+def _mention(text: str, match: re.Match[str], sentence: tuple[int, int], covered: Sequence[tuple[int, int]],
+             year: int | None, known: frozenset[str], modern: bool) -> Mention | None:
     if _inside(match.span(), covered):
         return None
     clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence[0], match.start())), default=sentence[0])
-    number_end = match.end() if zero else match.start("n") + len(match.group("n"))
-    if not_for_the_year(text, match.start(), number_end, year):
+    if not_for_the_year(text, match.start(), match.start("n") + len(match.group("n")), year):
         return None
-    value: int | float = 0
-    if zero:
-        words, money = match.group(0), "费" in match.group(0)
-    else:
-        unit, number = match.group("unit"), float(match.group("n"))
-        money = unit.endswith("元")
-        value = number / 10000 if unit == "元" else number
-        value = int(value) if not money and number.is_integer() else value
-        words = text[clause_start:match.start()]
-        if words.rstrip().endswith("类"):
-            return None  # 政策、规范性文件类3480条: one category of a breakdown, not a catalogue quantity
-    unit = ("万元" if money else "件") if zero else match.group("unit")
-    choices = tuple(c for c in candidates(words, text[sentence[0]:match.start()] + (match.group(0) if zero else ""), unit)
-                    if c not in known)
+    words = text[clause_start:match.start()]
+    if words.rstrip().endswith("类"):
+        return None  # 政策、规范性文件类3480条: one category of a breakdown, not a catalogue quantity
+    unit, number = match.group("unit"), float(match.group("n"))
+    money = unit.endswith("元")
+    value: int | float = number / 10000 if unit == "元" else number
+    if not money and number.is_integer():
+        value = int(number)
+    choices = tuple(c for c in candidates(words, text[sentence[0]:match.start()], unit, modern) if c not in known)
     if not choices:
         return None
     return Mention(match.start(), match.end(), value, money, choices, clause_start, sentence, text)
@@ -126,7 +119,7 @@ def render_marked(text: str, mentions: Sequence[Mention]) -> str:
             pieces += [text[cursor:mention.end], f"⟦{number}:{'/'.join((*mention.choices, NOT_A_FIGURE))}⟧"]
             cursor = mention.end
         pieces.append(text[cursor:end])
-        lines.append(f"[{index}] " + "".join(pieces).replace("\n", " ").strip())
+        lines.append(f"[{index}] " + "".join(pieces).strip())
     return "\n".join(lines)
 
 

@@ -55,6 +55,8 @@ class Figure:
     money: bool = False
     units: str = ""
     """The units the quantity is counted in (a figure in 人 is never a count of information items)."""
+    in_modern: bool = False
+    """Offered in 2019/2021-format reports too: their tables hold the rest, which prose rarely restates."""
 
     def path(self, template: str) -> str:
         """The key in a report of `template`: 2019/2021 reports use their table's key when it has one."""
@@ -64,11 +66,19 @@ class Figure:
 def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "", money: bool = False) -> Figure:
     section = legacy.split(".")[0]
     units = _UNITS.get(legacy, _UNITS.get(section, ""))
-    return Figure(label, _L + legacy, _M + modern if modern else None, cue, context, money, "元|万元" if money else units)
+    return Figure(label, _L + legacy, _M + modern if modern else None, cue, context, money, "元|万元" if money else units,
+                  legacy in _IN_MODERN or legacy.split(".")[:2] == ["appeals", "reconsideration"]
+                  or legacy.split(".")[:2] == ["appeals", "litigation"])
+
+
+_IN_MODERN = {"proactive.total", "responses.policy_interpretations", "responses.hotspots", "responses.press_conferences",
+              "responses.online_interviews", "requests.received", "operations.fees_collected", "operations.spending"}
+"""The quantities a 2019/2021 report's prose may state that the model is asked about (GUIDE: requests and
+appeals under stats_2019; proactive totals, responses and money under stats_legacy)."""
 
 
 _UNITS = {
-    "proactive": "条|篇|件|个|份|期", "responses": "条|篇|次|场|期|件|个", "requests": "件|条|个|份|宗|次",
+    "proactive": "条|篇|件|个", "responses": "条|篇|次|场|期|件|个", "requests": "件|条|个|份|宗|次",
     "appeals": "件|起|宗|个|次", "operations.staff_total": "人|名", "operations.staff_full_time": "人|名",
     "operations.staff_part_time": "人|名", "operations.reading_points": "个|处", "operations.trainings": "期|次|场|个",
     "operations.trainees": "人|人次|名", "operations.meetings": "次|场|个",
@@ -76,19 +86,20 @@ _UNITS = {
 
 
 _NOT_APPEAL = r"^(?!.*(?:复议|诉讼))"
+"""Cues read the clause up to the number: a clause naming both 复议 and 诉讼 counts them together, so neither."""
 FIGURES = (
-    _f("主动公开政府信息总数", "proactive.total", None, r"主动公开|公开(?:各类)?政府信息"),
-    _f("政府网站公开信息数", "proactive.channels.website", None, r"网站|门户"),
-    _f("政府公报公开信息数", "proactive.channels.gazette", None, r"公报"),
-    _f("政务微博公开信息数", "proactive.channels.weibo", None, r"微博"),
-    _f("政务微信公开信息数", "proactive.channels.wechat", None, r"微信|公众号"),
-    _f("其他渠道公开信息数", "proactive.channels.other", None, r"其他(?:渠道|方式|途径)|电视|报刊|报纸"),
+    _f("主动公开政府信息总数", "proactive.total", None, r"(?:主动)?公开(?:各类|各种)?(?:政府)?信息"),
+    _f("政府网站公开信息数", "proactive.channels.website", None, r"网站|门户", r"公开|发布|推送|刊登|刊发|信息"),
+    _f("政府公报公开信息数", "proactive.channels.gazette", None, r"公报", r"公开|发布|推送|刊登|刊发|信息"),
+    _f("政务微博公开信息数", "proactive.channels.weibo", None, r"微博", r"公开|发布|推送|刊登|刊发|信息"),
+    _f("政务微信公开信息数", "proactive.channels.wechat", None, r"微信|公众号", r"公开|发布|推送|刊登|刊发|信息"),
     _f("公开规范性文件数", "proactive.normative_docs", "proactive.normative_documents.published", r"规范性文件"),
     _f("政策解读数", "responses.policy_interpretations", None, r"解读"),
     _f("回应热点舆情数", "responses.hotspots", None, r"热点|舆情|关切"),
     _f("新闻发布会次数", "responses.press_conferences", None, r"发布会"),
     _f("在线访谈次数", "responses.online_interviews", None, r"访谈"),
-    _f("收到申请总数", "requests.received", "requests.new_received.total", _NOT_APPEAL + r".*(?:申请|依申请)"),
+    _f("收到申请总数", "requests.received", "requests.new_received.total", _NOT_APPEAL + r".*(?:受理|收到|接收|接到|新收)",
+       r"申请"),
     _f("当面申请数", "requests.channels.in_person", None, r"当面|现场", r"申请"),
     _f("网络申请数", "requests.channels.online", None, r"网络|网上|在线", r"申请"),
     _f("信函申请数", "requests.channels.letter", None, r"信函", r"申请"),
@@ -102,18 +113,18 @@ FIGURES = (
     _f("信息不存在数", "requests.outcomes.not_exist", None, r"不存在", r"申请|答复"),
     _f("非本机关信息数", "requests.outcomes.not_this_agency", None, r"不属于本|非本", r"申请|答复"),
     _f("告知其他途径办理数", "requests.outcomes.other_channel", None, r"其他途径", r"申请|答复"),
-    _f("行政复议总数", "appeals.reconsideration.total", "appeals.reconsideration.total", r"复议"),
+    _f("行政复议总数", "appeals.reconsideration.total", "appeals.reconsideration.total", r"^(?!.*诉讼).*复议"),
     _f("行政复议维持数", "appeals.reconsideration.upheld", "appeals.reconsideration.upheld", r"维持", r"复议(?!.*诉讼)"),
     _f("行政复议纠错数", "appeals.reconsideration.corrected", "appeals.reconsideration.corrected", r"纠错|纠正",
        r"复议(?!.*诉讼)"),
     _f("行政复议其他情形数", "appeals.reconsideration.other", "appeals.reconsideration.other", r"其他情形",
        r"复议(?!.*诉讼)"),
-    _f("行政诉讼总数", "appeals.litigation.total", "appeals.litigation_direct.total", r"诉讼"),
+    _f("行政诉讼总数", "appeals.litigation.total", "appeals.litigation_direct.total", r"^(?!.*复议).*诉讼"),
     _f("行政诉讼维持数", "appeals.litigation.upheld", "appeals.litigation_direct.upheld", r"维持|驳回", r"诉讼"),
     _f("行政诉讼纠错数", "appeals.litigation.corrected", "appeals.litigation_direct.corrected", r"纠错|纠正|败诉",
        r"诉讼"),
     _f("行政诉讼其他情形数", "appeals.litigation.other", "appeals.litigation_direct.other", r"其他情形", r"诉讼"),
-    _f("举报投诉数", "appeals.complaints", None, r"举报|投诉|申诉"),
+    _f("举报投诉数", "appeals.complaints", None, r"举报|投诉|申诉", r"公开"),
     _f("收取费用(万元)", "operations.fees_collected", None, r"收取|收费|费用", r"公开|申请", money=True),
     _f("减免费用(万元)", "operations.fees_waived", None, r"减免", r"公开|申请", money=True),
     _f("工作支出(万元)", "operations.spending", None, r"支出|经费|投入", r"公开", money=True),
@@ -134,15 +145,15 @@ POINT_CHARS = 160
 """Characters of a point the model is shown: enough to tell what it is and sum it up."""
 
 
-def candidates(clause: str, sentence: str, unit: str) -> tuple[str, ...]:
+def candidates(clause: str, sentence: str, unit: str, modern: bool = False) -> tuple[str, ...]:
     """The quantities a figure counted in `unit` could be, from the words of its clause up to the number
     (`clause`) and of its sentence up to the number (`sentence`): most specific cue first, at most
-    `MAX_CANDIDATES`. A stated zero has no unit and may be any quantity its words name.
+    `MAX_CANDIDATES`; in a 2019/2021-format report (`modern`) only those its prose may state.
 
-    >>> candidates("网站注册用户", "网站注册用户", "人")
-    ()
+    >>> candidates("网站注册用户", "网站注册用户", "人"), candidates("在门户网站发布信息", "在门户网站发布信息", "条", modern=True)
+    ((), ())
     """
-    found = [f for f in FIGURES if (not unit or re.fullmatch(f.units, unit)) and re.search(f.cue, clause)
+    found = [f for f in FIGURES if (f.in_modern or not modern) and re.fullmatch(f.units, unit) and re.search(f.cue, clause)
              and (not f.context or re.search(f.context, sentence))]
     specific = [f for f in found if f.context] or found
     return tuple(f.label for f in specific[:MAX_CANDIDATES])
