@@ -89,9 +89,12 @@ def test_render_marked_numbers_sentences_and_marks_each_figure_with_its_choices(
 def test_a_2019_format_report_is_asked_only_about_what_its_tables_do_not_hold() -> None:
     text = "在门户网站发布信息320条,全年主动公开政府信息5000条,受理申请12件。"
     legacy = {m.value: m.choices for m in figure_mentions(text, [], None)}
-    modern = {m.value: m.choices for m in figure_mentions(text, [], None, modern=True)}
+    modern = {m.value: m.choices for m in figure_mentions(text, [], None, modern="tables")}
     assert legacy == {320: ("政府网站公开信息数",), 5000: ("主动公开政府信息总数",), 12: ("收到申请总数",)}
     assert modern == {5000: ("主动公开政府信息总数",), 12: ("收到申请总数",)}
+    prose_only = "2019年共公开规范性文件14件。"
+    assert [m.choices for m in figure_mentions(prose_only, [], None, modern="tables")] == []
+    assert [m.choices for m in figure_mentions(prose_only, [], None, modern="prose")] == [("公开规范性文件数",)]
 
 
 def test_mention_windows_never_split_a_sentence_and_stay_small() -> None:

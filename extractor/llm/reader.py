@@ -39,6 +39,8 @@ Piece = TypeVar("Piece", Point, Mention)
 WINDOW_CHARS = 2400
 """Characters of report text shown per request: large enough that the fixed instructions stay a small share of
 the tokens sent (≤ 1.3× the report's own), small enough for a 1.5B model's attention and output limit."""
+TABLE_CELLS = 5
+"""Parser values under stats_2019 from which a 2019/2021 report counts as having its tables read."""
 _LISTS = {"highlight": "highlights", "problem": "problems", "improvement": "improvements"}
 
 
@@ -86,7 +88,8 @@ class ModelReader:
             "statistics", lambda ms: {"sentences": render_marked(text, ms)},
             lambda ms: statistics_answer(tuple(m.choices for m in ms)))
         found: dict[str, list[FieldValue]] = {}
-        modern = template in ("gov2019", "gov2021")
+        tables_read = sum(v.path.startswith("stats_2019.") for v in parsed) >= TABLE_CELLS
+        modern = ("tables" if tables_read else "prose") if template in ("gov2019", "gov2021") else ""
         for window in mention_windows(figure_mentions(text, covered, year, known, modern), self.window_chars):
             for mentions, answer in self._ask(request, window, accounting, path, reading):
                 for mention, label in zip(mentions, answer.labels):

@@ -72,10 +72,10 @@ class NarrativePart:
 
 
 def figure_mentions(text: str, covered: Sequence[tuple[int, int]], year: int | None,
-                    known: frozenset[str] = frozenset(), modern: bool = False) -> list[Mention]:
+                    known: frozenset[str] = frozenset(), modern: str = "") -> list[Mention]:
     """The figures the model is asked about (see the module docstring), in text order; quantities whose labels
-    are in `known` (the parsers have them) are not offered, nor, in a 2019/2021 report (`modern`), the ones its
-    tables hold."""
+    are in `known` (the parsers have them) are not offered, nor, in a 2019/2021 report, what its tables hold
+    (`modern`: see `tasks.candidates`)."""
     mentions = []
     for sentence in _SENTENCE.finditer(text):
         bounds = sentence.span()
@@ -87,7 +87,7 @@ def figure_mentions(text: str, covered: Sequence[tuple[int, int]], year: int | N
 
 
 def _mention(text: str, match: re.Match[str], sentence: tuple[int, int], covered: Sequence[tuple[int, int]],
-             year: int | None, known: frozenset[str], modern: bool) -> Mention | None:
+             year: int | None, known: frozenset[str], modern: str) -> Mention | None:
     if _inside(match.span(), covered):
         return None
     clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence[0], match.start())), default=sentence[0])

@@ -88,7 +88,7 @@ _UNITS = {
 _NOT_APPEAL = r"^(?!.*(?:复议|诉讼))"
 """Cues read the clause up to the number: a clause naming both 复议 and 诉讼 counts them together, so neither."""
 FIGURES = (
-    _f("主动公开政府信息总数", "proactive.total", None, r"(?:主动)?公开(?:各类|各种)?(?:政府)?信息"),
+    _f("主动公开政府信息总数", "proactive.total", None, r"主动公开(?:各类|各种)?(?:政府)?信息|公开(?:各类|各种)?政府信息"),
     _f("政府网站公开信息数", "proactive.channels.website", None, r"网站|门户", r"公开|发布|推送|刊登|刊发|信息"),
     _f("政府公报公开信息数", "proactive.channels.gazette", None, r"公报", r"公开|发布|推送|刊登|刊发|信息"),
     _f("政务微博公开信息数", "proactive.channels.weibo", None, r"微博", r"公开|发布|推送|刊登|刊发|信息"),
@@ -145,15 +145,17 @@ POINT_CHARS = 160
 """Characters of a point the model is shown: enough to tell what it is and sum it up."""
 
 
-def candidates(clause: str, sentence: str, unit: str, modern: bool = False) -> tuple[str, ...]:
+def candidates(clause: str, sentence: str, unit: str, modern: str = "") -> tuple[str, ...]:
     """The quantities a figure counted in `unit` could be, from the words of its clause up to the number
     (`clause`) and of its sentence up to the number (`sentence`): most specific cue first, at most
-    `MAX_CANDIDATES`; in a 2019/2021-format report (`modern`) only those its prose may state.
+    `MAX_CANDIDATES`. In a 2019/2021-format report (`modern`) only those its prose may state: "tables" when
+    its tables were read (they hold the rest), "prose" when they were not (their quantities may be in prose).
 
-    >>> candidates("网站注册用户", "网站注册用户", "人"), candidates("在门户网站发布信息", "在门户网站发布信息", "条", modern=True)
+    >>> candidates("网站注册用户", "网站注册用户", "人"), candidates("在门户网站发布信息", "在门户网站发布信息", "条", "tables")
     ((), ())
     """
-    found = [f for f in FIGURES if (f.in_modern or not modern) and re.fullmatch(f.units, unit) and re.search(f.cue, clause)
+    offered = [f for f in FIGURES if not modern or f.in_modern or (modern == "prose" and f.modern_path)]
+    found = [f for f in offered if re.fullmatch(f.units, unit) and re.search(f.cue, clause)
              and (not f.context or re.search(f.context, sentence))]
     specific = [f for f in found if f.context] or found
     return tuple(f.label for f in specific[:MAX_CANDIDATES])
