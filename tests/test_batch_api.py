@@ -32,7 +32,7 @@ def served(openai_server: FakeOpenAI, tmp_path: Path) -> FakeOpenAI:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "county_2016.txt").write_text(REPORT, encoding="utf-8")
-    (folder / "other_2016.txt").write_text(REPORT.replace("某县", "某区").replace("40期", "42期"), encoding="utf-8")
+    (folder / "other_2016.txt").write_text(REPORT.replace("某县", "某区").replace("40件", "42件"), encoding="utf-8")
     return openai_server
 
 

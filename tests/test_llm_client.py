@@ -248,6 +248,16 @@ def test_a_truncated_answer_raises_and_is_never_parsed_or_reasked(openai_server:
     assert accounting.truncated == 1 and accounting.reasks == 0 and accounting.transport_retries == 0
 
 
+def test_a_cut_answer_is_remembered_so_a_rerun_splits_without_asking_again(openai_server: FakeOpenAI,
+                                                                             tmp_path: Path) -> None:
+    openai_server.default = truncated('{"labels": ["网络申请数"]}')
+    client = ModelClient(_settings(openai_server.base_url), store=ResponseCache(tmp_path / "cache"))
+    for _ in range(2):
+        with pytest.raises(AnswerTruncated):
+            _ask(client)
+    assert len(openai_server.chat_bodies()) == 1
+
+
 def test_failures_print_nothing_on_stderr_not_even_library_logs(openai_server: FakeOpenAI,
                                                                  capfd: pytest.CaptureFixture[str]) -> None:
     """A handler on the root logger at the default level, as an application would have: instructor's

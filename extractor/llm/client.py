@@ -43,6 +43,8 @@ from extractor.llm.settings import ModelSettings
 from extractor.llm.tasks import schema_hash
 
 Answer = TypeVar("Answer", bound=BaseModel)
+CUT_SHORT = {"cut_short": True}
+"""What the cache keeps for a request whose answer hit the token limit: the answer itself is never kept."""
 UNREACHABLE_AFTER = 3
 """Requests in a row that could not connect (each after its own retries) before the endpoint is given up."""
 
@@ -175,10 +177,11 @@ class ModelClient:
         if cached is not None:
             with self._lock:
                 accounting.cache_hits += 1
-            answer = answer_model.model_validate(cached)
             if self.recorder is not None:
                 self.recorder.set(key, cached)
-            return answer
+            if cached == CUT_SHORT:
+                raise AnswerTruncated("the answer was cut short (cached)", path=path, chunk=chunk)
+            return answer_model.model_validate(cached)
         with self._lock:
             accounting.cache_misses += 1
         if self._unreachable_in_a_row >= UNREACHABLE_AFTER:
@@ -189,13 +192,21 @@ class ModelClient:
                 accounting.replay_misses += 1
             raise ReplayMiss("no recorded answer for this request (re-record with `extractor eval --live`)",
                              path=path, chunk=chunk)
-        answer = self._ask_model(key, messages, answer_model, accounting, path=path, chunk=chunk)
+        try:
+            answer = self._ask_model(key, messages, answer_model, accounting, path=path, chunk=chunk)
+        except AnswerTruncated:
+            self._keep(key, CUT_SHORT)  # a rerun splits at once instead of asking for the same cut answer again
+            raise
         data = answer.model_dump(mode="json")
+        self._keep(key, data)
+        return answer_model.model_validate(data)
+
+    def _keep(self, key: str, data: Any) -> None:
+        """Store an answer (or the note that it was cut short) in the cache and the recording."""
         if self.store is not None and self.settings.use_cache:
             self.store.set(key, data)
         if self.recorder is not None:
             self.recorder.set(key, data)
-        return answer_model.model_validate(data)
 
     def parse_completion(self, messages: list[dict[str, str]], answer_model: type[Answer],
                          completion: dict[str, Any]) -> Answer | None:
