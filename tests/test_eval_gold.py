@@ -95,8 +95,8 @@ def test_one_wrong_value_per_document_fails_the_eval(tmp_path, monkeypatch, caps
     real = runner.extract_document
     changed = []
 
-    def one_wrong(document, *_):
-        data = real(document).model_dump()
+    def one_wrong(document, *rest):
+        data = real(document, *rest).model_dump()
         path = next(p for p in statistic_paths() if get_path(data, p) is not None)
         set_path(data, path, get_path(data, path) + 1)
         changed.append(path)
@@ -104,7 +104,7 @@ def test_one_wrong_value_per_document_fails_the_eval(tmp_path, monkeypatch, caps
 
     # one wrong value in thousands barely moves precision: hold the copy to the parser's own current scores
     folder = _copy_evals(tmp_path)
-    actual = runner.summarize(runner.evaluate(folder))["statistics"]
+    actual = runner.summarize(runner.evaluate(folder, runner.recorded_reader(folder)))["statistics"]
     thresholds = json.loads((folder / "thresholds.json").read_text(encoding="utf-8"))
     thresholds["statistics_precision_min"] = actual["precision"]
     (folder / "thresholds.json").write_text(json.dumps(thresholds), encoding="utf-8")

@@ -71,7 +71,7 @@ def _record(evals_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_a_live_run_records_answers_and_an_offline_replay_scores_the_same(evals_dir: Path, tmp_path: Path,
                                                                           capsys: pytest.CaptureFixture[str]) -> None:
     live_code, sent, live_report = _record(evals_dir, tmp_path, capsys)
-    assert sent >= 2
+    assert sent >= 1
     live = json.loads(live_report.read_text(encoding="utf-8"))
     assert live["model_use"]["requests"] == sent
     assert live["narrative"]["problems"]["tp"] >= 1 or live["narrative"]["improvements"]["tp"] >= 1
