@@ -12,15 +12,14 @@ approximation. Anything else becomes a warning and the value stays null: null be
     >>> ground_figure("stats_legacy.requests.channels.online", 13, "网络申请12件", text, (0, len(text)), 2016)
     'stats_legacy.requests.channels.online: the model said 13 but its quote "网络申请12件" does not state it; left null'
 
-A narrative item names the points it covers; its quote is cut from the text by `narrative_item`, so it is
-verbatim by construction.
+A narrative item's quote is the report's own point, cut from the text by code, so it is verbatim by
+construction.
 """
 
 from __future__ import annotations
 
 import re
 
-from extractor.chunking import Point, quote_of
 from extractor.parsers.prose import is_approximate, speaks_of_another_period
 from extractor.records import FieldValue
 from extractor.textnorm import locate, number_in_quote
@@ -68,30 +67,6 @@ def not_for_the_year(text: str, start: int, end: int, year: int | None) -> str |
     if is_approximate(text, start, end):
         return "gives an approximate figure"
     return None
-
-
-def narrative_item(text: str, points: list[Point], ids: list[int], topic: str, summary: str) -> dict[str, object] | None:
-    """The item covering the points numbered `ids` (1-based): quote, offsets, topic and summary; None when the
-    ids name no point. Non-adjacent ids keep the first run of adjacent points.
-
-    >>> text = "一是甲乙。二是丙丁。"
-    >>> points = [Point(0, 5, "一是甲乙。"), Point(5, 10, "二是丙丁。")]
-    >>> narrative_item(text, points, [2], "丙丁", "做了丙丁。")
-    {'topic': '丙丁', 'summary': '做了丙丁。', 'quote': '二是丙丁。', 'start': 5, 'end': 10}
-    >>> narrative_item(text, points, [7], "x", "y") is None
-    True
-    """
-    valid = sorted({i for i in ids if 1 <= i <= len(points)})
-    if not valid:
-        return None
-    run = [valid[0]]
-    for number in valid[1:]:
-        if number != run[-1] + 1:
-            break
-        run.append(number)
-    first, last = points[run[0] - 1].start, points[run[-1] - 1].end
-    start, end = quote_of(Point(first, last, text[first:last]))
-    return {"topic": topic.strip()[:16], "summary": summary.strip(), "quote": text[start:end], "start": start, "end": end}
 
 
 def _printed(value: float) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.chunking import Point
-from extractor.grounding import ground_figure, narrative_item, not_for_the_year
+from extractor.grounding import ground_figure, not_for_the_year
 from extractor.records import FieldValue
 
 ONLINE = "stats_legacy.requests.channels.online"
@@ -155,11 +154,3 @@ def test_every_accepted_value_is_the_text_between_its_offsets() -> None:
         assert TEXT[found.start:found.end] == found.quote
 
 
-def test_narrative_item_quotes_the_first_run_of_adjacent_points_verbatim() -> None:
-    text = "一是甲乙。二是丙丁。三是戊己。"
-    points = [Point(0, 5, "一是甲乙。"), Point(5, 10, "二是丙丁。"), Point(10, 15, "三是戊己。")]
-    item = narrative_item(text, points, [1, 2, 0, 9], " 甲乙丙丁 ", "做了两件事。")
-    assert item == {"topic": "甲乙丙丁", "summary": "做了两件事。", "quote": "一是甲乙。二是丙丁。", "start": 0, "end": 10}
-    item = narrative_item(text, points, [3, 1], "t", "s")
-    assert item is not None and item["quote"] == "一是甲乙。"
-    assert narrative_item(text, points, [0, 4], "t", "s") is None

@@ -166,10 +166,6 @@ def figure_path(label: str, template: str) -> str:
     return _BY_LABEL[label].path(template)
 
 
-def is_money(label: str) -> bool:
-    return _BY_LABEL[label].money
-
-
 class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

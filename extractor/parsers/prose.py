@@ -124,7 +124,7 @@ def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
     lone_website: list[FieldValue] = []
     for clause in _CLAUSE.finditer(text):
         body = clause.group(0)
-        if (_OTHER_PERIOD.search(body) and not re.search(r"(?:全年|本年度?)累计", body)) or _other_year(body, year):
+        if speaks_of_another_period(body, year):
             continue
         zeros = _zero_appeals(body, clause.start(), modern) if "复议" in body or "诉讼" in body else []
         for rule in RULES:
@@ -209,7 +209,7 @@ def _other_year(clause: str, year: int | None) -> bool:
 def _value(rule: ProseRule, match: re.Match[str], clause: str) -> int | float | None:
     if rule.zero:
         return 0
-    if _APPROXIMATE_AFTER.match(clause, match.end()) or _APPROXIMATE_BEFORE.search(clause[:match.start("n")]):
+    if is_approximate(clause, match.start("n"), match.end()):
         return None
     number = int(match.group("n"))
     return number / 10000 if rule.money_per_yuan else number
