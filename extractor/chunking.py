@@ -174,6 +174,15 @@ def split_points(text: str, start: int = 0, end: int | None = None) -> list[Poin
     return points
 
 
+def is_enumerated(text: str) -> bool:
+    """Whether `text` opens with an item marker (一是, 1、, (一), (1), 一、).
+
+    >>> is_enumerated("二是更新不及时。"), is_enumerated("2024年,我们将继续。")
+    (True, False)
+    """
+    return bool(_POINT_MARKER.match(text))
+
+
 def _paragraph_points(text: str, start: int, end: int) -> list[Point]:
     points: list[Point] = []
     for line in re.finditer(r"[^\n]+", text[start:end]):

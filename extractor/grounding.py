@@ -33,10 +33,10 @@ def ground_figure(path: str, value: float, quote: str, text: str, window: tuple[
                   year: int | None, money: bool = False) -> FieldValue | str:
     """A `FieldValue` with `method="llm"` when `quote` bears out `value` inside `text[window]`, else a warning.
     Money `value`s are in 万元; the quote may print them in 元."""
-    found = locate(quote, text, window[0])
-    if found is None or found[0] < window[0] or found[1] > window[1]:
+    found = locate(quote, text[window[0]:window[1]])
+    if found is None:
         return f'{path}: the model said {_printed(value)} but its quote "{quote}" is not in the text; left null'
-    start, end = found
+    start, end = window[0] + found[0], window[0] + found[1]
     located = text[start:end]
     if not number_in_quote(value, located, money):
         return f'{path}: the model said {_printed(value)} but its quote "{located}" does not state it; left null'
@@ -47,6 +47,16 @@ def ground_figure(path: str, value: float, quote: str, text: str, window: tuple[
         return f'{path}: "{located}" {reason}; left null'
     number: int | float = int(value) if float(value).is_integer() and not money else value
     return FieldValue(path, number, located, start, end, method="llm")
+
+
+def clause_start_before(text: str, sentence_start: int, position: int) -> int:
+    """Where the clause holding `position` starts: after the last , ; : 、 。 or line break since `sentence_start`.
+
+    >>> text = "全市共受理申请14件,其中网络申请12件"
+    >>> text[clause_start_before(text, 0, text.index("12")):]
+    '其中网络申请12件'
+    """
+    return max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence_start, position)), default=sentence_start)
 
 
 def not_for_the_year(text: str, start: int, end: int, year: int | None) -> str | None:
@@ -61,7 +71,7 @@ def not_for_the_year(text: str, start: int, end: int, year: int | None) -> str |
     'speaks of another period than the report year'
     """
     sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence_start, start)), default=sentence_start)
+    clause_start = clause_start_before(text, sentence_start, start)
     if _CUMULATIVE.search(text, sentence_start, start) or speaks_of_another_period(text[clause_start:end], year):
         return "speaks of another period than the report year"
     if is_approximate(text, start, end):

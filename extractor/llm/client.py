@@ -172,7 +172,7 @@ class ModelClient:
             *, path: str | None = None, chunk: str | None = None) -> Answer:
         """The validated answer to `messages` (see the module docstring for the order of cache, re-asks, retries)."""
         key = self.request_key(prompt, messages, answer_model)
-        use_store = self.store is not None and (self.offline or (self.settings.use_cache and not self.settings.refresh))
+        use_store = self.offline or (self.settings.use_cache and not self.settings.refresh)
         cached = self.store.get(key) if use_store and self.store is not None else None
         if cached is not None:
             with self._lock:

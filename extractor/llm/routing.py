@@ -24,18 +24,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from extractor.chunking import Point, chunk_document, split_points
-from extractor.grounding import not_for_the_year
+from extractor.chunking import Point, chunk_document, is_enumerated, split_points
+from extractor.grounding import clause_start_before, not_for_the_year
 from extractor.llm.tasks import NOT_A_FIGURE, POINT_CHARS, candidates
 
 _FIGURE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>万元|元|条|件|次|篇|期|场|个|人次|名|人|宗|起|份|项)")
 _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
-_CLAUSE_BREAK = re.compile(r"[,;:、。]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PROBLEM_CUE = re.compile(r"问题|不足|差距|短板")
 _IMPROVEMENT_CUE = re.compile(r"改进|措施|下一步|工作计划|工作打算|工作思路|努力方向|工作重点|今后|整改")
-_NUMERAL = "[一二三四五六七八九十]{1,2}"
-_ENUMERATED = re.compile(rf"\s*(?:{_NUMERAL}是|\d{{1,2}}[、.]|\((?:\d{{1,2}}|{_NUMERAL})\)|{_NUMERAL}、)")
 _PLAN = re.compile(r"\s*(?:(?:20\d\d|明|新的一)年(?:度)?|下一步|今后|下步)[^。]{0,12}?(?:将|要|拟|继续)")
 _ANNOUNCES_IMPROVEMENTS = re.compile(r"(?:将|要|拟).{0,20}(?:以下|如下)|下一步|改进措施|努力方向")
 _SKIP_SECTION = re.compile(r"依申请|申请情况|申请数量|办理结果|结转|复议|诉讼|收费|减免|其他需要报告|其他报告|附表|需要说明")
@@ -90,7 +87,7 @@ def _mention(text: str, match: re.Match[str], sentence: tuple[int, int], covered
              year: int | None, known: frozenset[str], modern: str) -> Mention | None:
     if _inside(match.span(), covered):
         return None
-    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence[0], match.start())), default=sentence[0])
+    clause_start = clause_start_before(text, sentence[0], match.start())
     if not_for_the_year(text, match.start(), match.start("n") + len(match.group("n")), year):
         return None
     words = text[clause_start:match.start()]
@@ -166,7 +163,7 @@ def narrative_parts(text: str, max_chars: int = 1500) -> list[NarrativePart]:
             if kind != "highlight":
                 kind = _kind_from(point.text, kind)
             if not (_is_heading(point.text) or not _is_prose(point.text) or _is_lead_in(point.text)):
-                labelled.append((point, kind, kind == "highlight" or not _ENUMERATED.match(point.text)))
+                labelled.append((point, kind, kind == "highlight" or not is_enumerated(point.text)))
             if kind != "highlight" and not _is_heading(point.text) and _ANNOUNCES_IMPROVEMENTS.search(_last_sentence(point.text)):
                 kind = "improvement"
     parts: list[NarrativePart] = []
@@ -185,7 +182,7 @@ def narrative_parts(text: str, max_chars: int = 1500) -> list[NarrativePart]:
 def _sentences_unless_enumerated(text: str, point: Point, section: str) -> list[Point]:
     """In a problems section, a paragraph that enumerates nothing is read sentence by sentence (a run-on
     section title at its start is cut off), so problems and plans in one paragraph come apart."""
-    if _ENUMERATED.match(point.text) and not point.text.startswith(section):
+    if is_enumerated(point.text) and not point.text.startswith(section):
         return [point]
     start = point.start + (len(section) if section and point.text.startswith(section) else 0)
     cuts = [start] + [start + m.end() for m in re.finditer(r"。(?=.)", text[start:point.end])] + [point.end]
