@@ -30,7 +30,7 @@ from openai_server import Reply, answer, status
 from samples import GOV2021_REPORT, LEGACY_REPORT
 
 from extractor import batch
-from extractor.batch import BatchOptions, BatchResult, _locked, output_names, run_batch
+from extractor.batch import LOCK_NAME, BatchOptions, BatchResult, _locked, output_names, run_batch
 from extractor.cli import main
 from extractor.llm.settings import ModelSettings
 from extractor.output import csv_dtypes
@@ -592,7 +592,12 @@ def needs_model(tmp_path) -> Path:
 def _parsers_first(good: Path, out: Path) -> dict[str, bytes]:
     """Outputs of a parsers-only run: what a failing model run must leave exactly as it found it."""
     run_batch([str(good)], BatchOptions(out_dir=out), io.StringIO())
-    return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    return _output_files(out)
+
+
+def _output_files(out: Path) -> dict[str, bytes]:
+    """Every output file's bytes; the folder lock holds only the last run's pid and start time, so not it."""
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.name != LOCK_NAME}
 
 
 def _model_run(good: Path, out: Path, settings: ModelSettings, capsys) -> tuple[BatchResult, str]:
@@ -616,7 +621,7 @@ def test_429_storm_that_never_ends_fails_each_report_in_one_line_and_keeps_earli
     for name in ("lingshan_2017.txt", "hebei_2021.txt"):
         lines = [line for line in err.splitlines() if line.startswith(f"extractor: {good / name}: ")]
         assert len(lines) == 1 and "429" in lines[0], err
-    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert _output_files(out) == before
 
 
 @needs_model_client
@@ -640,7 +645,7 @@ def test_dead_endpoint_fails_each_report_in_one_line_and_keeps_earlier_outputs(n
     for name in ("lingshan_2017.txt", "hebei_2021.txt"):
         lines = [line for line in err.splitlines() if line.startswith(f"extractor: {good / name}: ")]
         assert len(lines) == 1 and re.search("connect", lines[0], re.IGNORECASE), err
-    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert _output_files(out) == before
 
 
 @needs_model_client
