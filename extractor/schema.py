@@ -39,6 +39,9 @@ def _count(label: str) -> Any:
 # ---------------------------------------------------------------------------------------------------- meta
 class Meta(_Model):
     entity: str | None = Field(default=None, description="whose report it is, as written: 龙泉市, 河北省教育厅")
+    entity_canonical: str | None = Field(
+        default=None, description="the body's full name, region resolved from the report: 江苏省淮安市洪泽区; else as written"
+    )
     level: Level | None = Field(default=None, description="province, city, county, township, department, other")
     year: int | None = Field(default=None, description="the year the statistics cover")
     published_on: str | None = Field(default=None, description="ISO date the report was issued or posted")
@@ -289,7 +292,9 @@ class Evidence(_Model):
     quote: str = Field(description="verbatim source text that contains the number")
     start: int = Field(description="offset of the quote in the normalized document text")
     end: int
-    method: Literal["rules", "llm"]
+    method: Literal["rules", "llm", "human"]
+    page: int | None = Field(default=None, description="1-based PDF page the quote starts on; null for other formats")
+    note: str | None = Field(default=None, description="a reviewer's note, for method human")
 
 
 class NarrativeItem(_Model):
@@ -309,6 +314,9 @@ class RunInfo(_Model):
     prompt_versions: dict[str, str] = Field(default_factory=dict)
     model: str | None = None
     llm_used: bool = False
+    complete: bool = Field(
+        default=True, description="false when part of the report could not be read (a failed model request, an unreadable table)"
+    )
     accounting: dict[str, int] = Field(default_factory=dict)
 
 
