@@ -3,7 +3,7 @@
     python evals/benchmark_parsers.py [FOLDER] [--reports 1000] [--workers 1 2]
 
 Fills a scratch folder with `--reports` files by copying the reports under FOLDER round-robin (default
-evals/docs: the gold set's sources, PDFs and text, every template), then times `extractor.batch.run_batch`
+evals/docs: the gold set's sources, PDFs and text, every template), then times `extractor.runs.local.run_batch`
 over it once per worker count, each time into a fresh output folder: finding inputs, extracting, writing
 every JSON atomically and reports.csv, exactly as `extractor extract --no-llm --workers N` does. Prints one
 line per worker count, with the CPU time the run used (this process and its workers): on a busy machine a
@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from extractor.batch import BatchOptions, find_inputs, run_batch
+from extractor.runs.local import BatchOptions, find_inputs, run_batch
 
 
 def main() -> None:

@@ -12,12 +12,12 @@ import os
 import sys
 from pathlib import Path
 
-from extractor import __version__
-from extractor.batch import LARGE_BATCH, BatchOptions, run_batch
 from extractor.errors import ConfigError, ExtractorError
 from extractor.llm.settings import MODES, ModelSettings
 from extractor.output import TABLE_FORMATS
+from extractor.runs.local import LARGE_BATCH, BatchOptions, run_batch
 from extractor.schema import AnnualReport
+from extractor.version import __version__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +110,7 @@ def _extract(args: argparse.Namespace) -> int:
     options = BatchOptions(out_dir=Path(args.out), formats=tuple(dict.fromkeys(args.format)), force=args.force,
                            workers=args.workers, settings=settings)
     if batch_api:
-        from extractor.llm.batch_api import run_with_batch_api
+        from extractor.runs.batch_api import run_with_batch_api
 
         return run_with_batch_api(args.paths, options, batch_id=args.batch_id, poll=args.batch_poll).exit_status
     return run_batch(args.paths, options).exit_status

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 
-from extractor.parsers.prose import is_approximate, speaks_of_another_period
 from extractor.records import FieldValue
 from extractor.textnorm import locate, number_in_quote
+from extractor.textrules import is_approximate, speaks_of_another_period
 
 _SENTENCE_END = re.compile(r"[。;!?\n]")
 _CLAUSE_BREAK = re.compile(r"[,;:、。\n]")

@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterable
+from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from extractor.atomic import atomic_file
 from extractor.schema import AnnualReport, get_path, money_paths, statistic_paths
 
 META_COLUMNS = ["meta.entity", "meta.level", "meta.year", "meta.published_on", "meta.template"]
@@ -43,8 +42,6 @@ SUMMARY_COLUMNS = ["summary." + name for name in ("proactive_total", "requests_r
                                                   "reconsiderations", "lawsuits")]
 TABLE_FORMATS = ("jsonl", "parquet")
 """Tables written on request, besides reports.csv (always)."""
-TEMPORARY_GLOB = ".*.tmp"
-"""The names `atomic_file` gives its temporary files: what a killed run can leave behind."""
 
 
 def csv_columns() -> list[str]:
@@ -66,42 +63,6 @@ def csv_dtypes() -> dict[str, str]:
         else:
             dtypes[column] = "string"
     return dtypes
-
-
-@contextmanager
-def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """A file opened for writing in the same folder as `path` under a temporary name, renamed over `path`
-    when the block ends without error, removed otherwise: a reader never sees a half-written file, and a
-    process killed mid-write (SIGKILL included) leaves at most a hidden `.NAME.*.tmp` file, never a
-    truncated `path`.
-
-    There is no fsync: it would cost a quarter of the parser path's throughput, and it guards only against
-    the machine itself going down, after which a file the disk never received reads as empty or truncated:
-    not valid JSON, so not current, so the next run extracts it again (and it rebuilds the tables anyway).
-
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
-    >>> with atomic_file(target) as out:
-    ...     _ = out.write("一")
-    >>> target.read_text(encoding="utf-8"), [p.name for p in target.parent.iterdir()]
-    ('一', ['x.txt'])
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    text = "b" not in mode
-    try:
-        with os.fdopen(handle, mode, encoding="utf-8" if text else None, newline="" if text else None) as file:
-            yield file
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write `content` to `path` through `atomic_file`."""
-    with atomic_file(path, "wb") as file:
-        file.write(content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def report_json(report: AnnualReport) -> str:

@@ -19,7 +19,6 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from extractor import __version__
 from extractor.checks import arithmetic_warnings, compute_summary
 from extractor.documents import Document, load_document
 from extractor.llm.settings import ModelSettings
@@ -27,6 +26,7 @@ from extractor.merge import prefer
 from extractor.parsers import parse_document
 from extractor.records import ParseResult
 from extractor.schema import AnnualReport, set_path
+from extractor.version import __version__
 
 if TYPE_CHECKING:
     from extractor.llm.reader import ModelReader
@@ -71,7 +71,8 @@ def reader_for(settings: ModelSettings) -> ModelReader:
 
 def extract_document(document: Document, reader: ModelReader | None = None) -> AnnualReport:
     """Extract one loaded document: parsers, then the model when given, then checks and the summary."""
-    meta, parsed = parse_document(document.text)
+    meta, tables, prose = parse_document(document.text)
+    parsed = prefer(tables, prose, "table", "prose")
     data: dict[str, Any] = {"meta": meta, "evidence": {}}
     run: dict[str, Any] = {"source": document.path, "input_sha256": document.sha256, "llm_used": False,
                            **run_identity(None)}

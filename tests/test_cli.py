@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from samples import GOV2021_REPORT, LEGACY_REPORT
 
-from extractor.batch import BatchResult
 from extractor.cli import main
+from extractor.runs.local import BatchResult
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from extractor.output import atomic_file, csv_columns, csv_dtypes, report_json, write_atomic, write_tables
+from extractor.atomic import atomic_file, write_atomic
+from extractor.output import csv_columns, csv_dtypes, report_json, write_tables
 from extractor.schema import AnnualReport, statistic_paths
 
 

@@ -62,7 +62,7 @@ def test_impossible_date_is_not_a_published_date():
 
 
 def test_file_name_is_never_used_for_metadata():
-    meta, _ = parse_document("正文没有标题,也没有年份。" * 3)
+    meta, _, _ = parse_document("正文没有标题,也没有年份。" * 3)
     assert (meta["entity"], meta["year"], meta["template"]) == (None, None, "unknown")
 
 

@@ -222,10 +222,12 @@ def test_prose_letter_figure_stays_out_when_the_table_counts_letters_and_faxes_t
     from pathlib import Path
 
     from extractor.documents import load_document
+    from extractor.merge import prefer
     from extractor.parsers import parse_document
 
     source = Path(__file__).resolve().parents[1] / "evals" / "docs" / "001_8d8ab1cc33b56129.txt"
-    _, parsed = parse_document(load_document(source).text)
+    _, tables, prose = parse_document(load_document(source).text)
+    parsed = prefer(tables, prose, "table", "prose")
     found = {v.path: v.value for v in parsed.values}
     assert found["stats_legacy.requests.channels.letter_or_fax"] == 5  # the form: 3.信函、传真申请数 5
     assert "stats_legacy.requests.channels.letter" not in found  # the prose: 信函申请5条

@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from extractor.atomic import write_atomic
 from extractor.documents import load_document
 from extractor.errors import EvalError
 from extractor.evaluation.gold import load_cases
@@ -26,7 +27,6 @@ from extractor.llm.cache import RecordedAnswers, ResponseCache
 from extractor.llm.client import ModelClient
 from extractor.llm.reader import ModelReader
 from extractor.llm.settings import ModelSettings
-from extractor.output import write_atomic
 from extractor.pipeline import extract_document
 
 

@@ -25,8 +25,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from extractor.atomic import write_atomic
 from extractor.errors import ConfigError
-from extractor.output import write_atomic
 
 
 def request_key(parts: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ One call, `ModelClient.ask`, turns a prompt's messages into a validated answer m
 Everything that fails for good raises `ModelError` naming the report and chunk. `Accounting` counts requests,
 tokens, cache hits and misses, and both kinds of retry, per report.
 
-A collecting client (`collect=` a dict, for the Batch API, `extractor.llm.batch_api`) sends nothing: on a cache
+A collecting client (`collect=` a dict, for the Batch API, `extractor.runs.batch_api`) sends nothing: on a cache
 miss it keeps the exact request instructor prepared under its request key (`Collected`) and raises `Deferred`;
 `parse_completion` later reads a completion of that request exactly as `ask` reads one.
 """

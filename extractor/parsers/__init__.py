@@ -1,15 +1,15 @@
 """Deterministic parsers: what a parser can read exactly, with no model.
 
 `parse_document` runs them all on one normalized text: metadata first (the template decides which table
-parser applies and where prose figures go), then the tables, then prose. Table values win over prose; a prose
-figure that disagrees with a table value is dropped with a warning.
+parser applies and where prose figures go), then the tables, then prose. It returns the tables' and the prose's
+readings apart; the pipeline merges them (`extractor.merge`): table values win over prose, and a prose figure
+that disagrees with a table value is dropped with a warning.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from extractor.merge import prefer
 from extractor.parsers.meta import parse_meta
 from extractor.parsers.prose import parse_prose
 from extractor.parsers.table_2019 import parse_2019_tables
@@ -19,8 +19,8 @@ from extractor.records import FieldValue, ParseResult
 __all__ = ["FieldValue", "ParseResult", "parse_document"]
 
 
-def parse_document(text: str) -> tuple[dict[str, Any], ParseResult]:
-    """Metadata and every statistic the parsers can read from `text`."""
+def parse_document(text: str) -> tuple[dict[str, Any], ParseResult, ParseResult]:
+    """Metadata, then every statistic the table parsers and the prose rules can read from `text`."""
     meta = parse_meta(text)
     template = meta["template"]
     if template in ("gov2019", "gov2021"):
@@ -30,4 +30,4 @@ def parse_document(text: str) -> tuple[dict[str, Any], ParseResult]:
         if not tables.values:
             tables = parse_legacy_table(text)
     prose = parse_prose(text, template, meta["year"])
-    return meta, prefer(tables, prose, "table", "prose")
+    return meta, tables, prose

@@ -26,12 +26,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from extractor.records import FieldValue, ParseResult
+from extractor.textrules import is_approximate, speaks_of_another_period
 
 N = r"(?P<n>\d+)"
 _CHANNEL_WORDS = r"网站|网|微博|微信|渠道|平台|公报|新媒体|栏目|专栏|客户端"
-_OTHER_PERIOD = re.compile(r"累计|历年|以来|截至|截止|同比|上年|去年|上一年|往年|增长|下降|提高|减少")
-_APPROXIMATE_AFTER = re.compile(r"\s*(?:余|多|左右|以上|万(?!元)|亿)")
-_APPROXIMATE_BEFORE = re.compile(r"(?:近|约|超过|逾|达到?|将近)\s*$")
 _CLAUSE = re.compile(r"[^。;!?\n]+")
 
 
@@ -197,11 +195,6 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _other_year(clause: str, year: int | None) -> bool:
-    years = {int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年", clause)}
-    return year is not None and bool(years) and year not in years
-
-
 def _value(rule: ProseRule, match: re.Match[str], clause: str) -> int | float | None:
     if rule.zero:
         return 0
@@ -248,21 +241,3 @@ def _zero_appeals_in(clause: str, offset: int, modern: bool) -> list[FieldValue]
             values.append(FieldValue("stats_legacy.appeals.complaints", 0, complaint.group(0),
                                      offset + complaint.start(), offset + complaint.end()))
     return values
-
-
-def speaks_of_another_period(clause: str, year: int | None) -> bool:
-    """Whether a clause speaks of another period than the report year (累计, 以来, 上年, another year…).
-
-    >>> speaks_of_another_period("《条例》实施以来累计公开3万条", 2017), speaks_of_another_period("2016年受理申请14件", 2016)
-    (True, False)
-    """
-    return bool(_OTHER_PERIOD.search(clause) and not re.search(r"(?:全年|本年度?)累计", clause)) or _other_year(clause, year)
-
-
-def is_approximate(text: str, start: int, end: int) -> bool:
-    """Whether the number at `text[start:end]` is an approximation (300余, 近百, 约…).
-
-    >>> is_approximate("公开信息3000余条", 4, 8), is_approximate("公开信息3000条", 4, 8)
-    (True, False)
-    """
-    return bool(_APPROXIMATE_AFTER.match(text, end) or _APPROXIMATE_BEFORE.search(text[:start]))

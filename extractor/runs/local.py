@@ -53,20 +53,20 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import Any, TextIO
 
+from extractor.atomic import TEMPORARY_GLOB, write_atomic
 from extractor.documents import SUPPORTED_SUFFIXES
 from extractor.errors import ConfigError, ExtractorError
 from extractor.llm.settings import ModelSettings
-from extractor.output import TEMPORARY_GLOB, parquet_available, report_json, write_atomic, write_tables
+from extractor.output import parquet_available, report_json, write_tables
 from extractor.pipeline import extract_file, run_identity
+from extractor.runs.lock import output_folder_lock
 
 LARGE_BATCH = 8
 """From this many reports to extract, a parsers-only run uses every core by default."""
-LOCK_NAME = ".extractor.lock"
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,7 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
     files, failures = find_inputs(paths)
     names = output_names(files)
     identity = run_identity(options.settings)
-    with _locked(out_dir):
+    with output_folder_lock(out_dir):
         for leftover in out_dir.glob(TEMPORARY_GLOB):
             leftover.unlink(missing_ok=True)
         todo = [f for f in files if options.force or not is_current(out_dir / f"{names[f]}.json", f, identity)]
@@ -303,54 +303,6 @@ def _workers(options: BatchOptions, todo: int) -> int:
 def _read_outputs(stems: list[str], out_dir: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     for stem in stems:
         yield stem, json.loads((out_dir / f"{stem}.json").read_text(encoding="utf-8"))
-
-
-@contextmanager
-def _locked(out_dir: Path) -> Iterator[None]:
-    """Hold the output folder's lock for the block (see the module docstring); `ConfigError` when another
-    run holds it or the folder cannot be made or written to."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        handle = (out_dir / LOCK_NAME).open("a+", encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot create or write to the output folder ({exc.strerror})", path=str(out_dir)) from None
-    with handle:
-        handle.seek(0)  # Windows locks a byte range: always the first byte
-        if not _try_lock(handle):
-            raise ConfigError(f"another extractor run is writing to this folder ({_holder(handle)}); wait for it to "
-                              "finish or choose another output folder with -o", path=str(out_dir))
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-        handle.flush()
-        yield
-
-
-def _holder(handle: IO[str]) -> str:
-    """Who holds the lock, as its holder wrote it (Windows may refuse the read while the lock is held)."""
-    try:
-        return handle.read().strip() or "another process"
-    except OSError:
-        return "another process"
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _try_lock(handle: IO[str]) -> bool:
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-else:
-    import fcntl
-
-    def _try_lock(handle: IO[str]) -> bool:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
 
 
 # -------------------------------------------------------------------------------------------------- the workers

@@ -29,11 +29,12 @@ import pytest
 from openai_server import Reply, answer, status
 from samples import GOV2021_REPORT, LEGACY_REPORT
 
-from extractor import batch
-from extractor.batch import LOCK_NAME, BatchOptions, BatchResult, _locked, output_names, run_batch
 from extractor.cli import main
 from extractor.llm.settings import ModelSettings
 from extractor.output import csv_dtypes
+from extractor.runs import local as batch
+from extractor.runs.local import BatchOptions, BatchResult, output_names, run_batch
+from extractor.runs.lock import LOCK_NAME, output_folder_lock
 from extractor.schema import AnnualReport
 
 REPO = Path(__file__).resolve().parent.parent
@@ -339,7 +340,7 @@ def test_output_folder_that_cannot_be_created_is_a_usage_error(good, tmp_path, c
 
 def test_second_run_on_a_folder_in_use_stops_with_a_message_and_touches_nothing(good, tmp_path, capsys):
     out = tmp_path / "out"
-    with _locked(out):
+    with output_folder_lock(out):
         code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
     assert code == 2
     assert err == (f"extractor: {out}: another extractor run is writing to this folder (pid {os.getpid()}, started "

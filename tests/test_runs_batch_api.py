@@ -14,8 +14,8 @@ from openai_server import FakeOpenAI, raw
 from test_pipeline_model import REPORT, model_reply
 
 from extractor.cli import main
-from extractor.llm import batch_api
-from extractor.llm.batch_api import STATE_NAME
+from extractor.runs import batch_api
+from extractor.runs.batch_api import STATE_NAME
 
 NAMES = ("county_2016", "other_2016")
 

@@ -14,7 +14,7 @@ outputs) by putting the Batch API in front of the response cache:
    completed, failed, expired or cancelled (one line says which, and why);
 4. read: each answer in the batch's output is read and validated exactly as an interactive answer is
    (`ModelClient.parse_completion`, `read_results`) and stored in the response cache under its request key;
-5. finish: the normal run (`extractor.batch.run_batch`) then finds every accepted answer in the cache and asks
+5. finish: the normal run (`extractor.runs.local.run_batch`) then finds every accepted answer in the cache and asks
    interactively only for what the batch did not answer well (an invalid or errored line, a batch that failed,
    a Batch API the endpoint does not offer): the outputs are always complete. `.extractor-batch.json` is
    removed when the run is done.
@@ -53,15 +53,16 @@ from typing import Any, Final, TextIO
 import openai
 from openai.types import Batch
 
-from extractor.batch import BatchOptions, BatchResult, _locked, find_inputs, is_current, output_names, run_batch
+from extractor.atomic import write_atomic
 from extractor.documents import load_document
 from extractor.errors import ConfigError
 from extractor.llm.cache import ResponseCache
 from extractor.llm.client import Collected, ModelClient, describe
 from extractor.llm.reader import ModelReader
 from extractor.llm.settings import ModelSettings
-from extractor.output import write_atomic
 from extractor.pipeline import extract_document, run_identity
+from extractor.runs.local import BatchOptions, BatchResult, find_inputs, is_current, output_names, run_batch
+from extractor.runs.lock import output_folder_lock
 
 STATE_NAME = ".extractor-batch.json"
 """In the output folder while a batch is out: which batch to resume."""
@@ -89,7 +90,7 @@ def run_with_batch_api(paths: list[str], options: BatchOptions, *, batch_id: str
         raise ConfigError("--batch keeps the batch's answers in the response cache, which is unusable",
                           path=str(settings.cache_path()))
     state = options.out_dir / STATE_NAME
-    with _locked(options.out_dir):
+    with output_folder_lock(options.out_dir):
         collected: dict[str, Collected] = {}
         client = ModelClient(settings, store=store, collect=collected)
         reports, cached = _collect(paths, options, client)
