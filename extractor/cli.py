@@ -1,4 +1,4 @@
-"""The command line: `extractor extract`, `extractor eval`, `extractor schema` (contract: README, CLI section).
+"""The command line: `extractor extract`, `extractor eval`, `extractor schema` (the README's "Using it" section is the reference).
 
 Exit status: 0 all reports written; 1 some reports failed (each named on stderr in one line, the rest
 written); 2 usage error. Bad input never prints a traceback.

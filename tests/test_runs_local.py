@@ -38,8 +38,6 @@ from extractor.runs.lock import LOCK_NAME, output_folder_lock
 from extractor.schema import AnnualReport
 
 REPO = Path(__file__).resolve().parent.parent
-needs_model_client = pytest.mark.skipif(not (REPO / "extractor" / "llm" / "client.py").exists(),
-                                        reason="the model client (issue 5) is not in this tree yet")
 NEWS_PAGE = """<!doctype html><html><head><title>我市召开春季农业生产工作会议</title></head><body>
 <h1>我市召开春季农业生产工作会议</h1><p>3月12日，市政府召开全市春季农业生产工作会议，部署春耕备耕工作。
 会议强调，要抓好粮食生产，确保全年粮食播种面积稳定在500万亩以上。</p></body></html>"""
@@ -549,7 +547,7 @@ def test_parsers_only_run_prints_no_model_use_line(good, tmp_path):
     assert "model use" not in stream.getvalue()
 
 
-# ------------------------------------------------------------------------------- the model path (issue 5's client)
+# ---------------------------------------------------------------------------------------------- the model path
 def _model(server_url: str, tmp_path: Path, **overrides) -> ModelSettings:
     return ModelSettings(**{"base_url": server_url, "model": "m", "mode": "json_schema", "cache_dir": str(tmp_path / "cache"),
                             "transport_retries": 2, "max_wait": 0.05, "timeout": 5.0, "concurrency": 2, **overrides})
@@ -610,7 +608,6 @@ def _model_run(good: Path, out: Path, settings: ModelSettings, capsys) -> tuple[
     return result, err
 
 
-@needs_model_client
 def test_429_storm_that_never_ends_fails_each_report_in_one_line_and_keeps_earlier_outputs(needs_model, tmp_path, capsys,
                                                                                         openai_server):
     good = needs_model
@@ -625,7 +622,6 @@ def test_429_storm_that_never_ends_fails_each_report_in_one_line_and_keeps_earli
     assert _output_files(out) == before
 
 
-@needs_model_client
 def test_429_storm_that_passes_is_retried_and_every_report_written(needs_model, tmp_path, capsys, openai_server):
     good = needs_model
     openai_server.script.extend([status(429, headers={"retry-after-ms": "5"})] * 2)
@@ -636,7 +632,6 @@ def test_429_storm_that_passes_is_retried_and_every_report_written(needs_model, 
     _assert_good_outputs(tmp_path / "out")
 
 
-@needs_model_client
 def test_dead_endpoint_fails_each_report_in_one_line_and_keeps_earlier_outputs(needs_model, tmp_path, capsys):
     good = needs_model
     out = tmp_path / "out"
@@ -649,7 +644,6 @@ def test_dead_endpoint_fails_each_report_in_one_line_and_keeps_earlier_outputs(n
     assert _output_files(out) == before
 
 
-@needs_model_client
 def test_cache_folder_that_cannot_be_written_warns_once_and_the_run_goes_on(good, tmp_path, capsys, openai_server):
     (tmp_path / "cache").write_text("a file where the cache folder should be", encoding="utf-8")
     openai_server.default = _neutral_answer
@@ -660,7 +654,6 @@ def test_cache_folder_that_cannot_be_written_warns_once_and_the_run_goes_on(good
     _assert_good_outputs(tmp_path / "out")
 
 
-@needs_model_client
 def test_model_failures_on_the_command_line_are_one_line_each_and_nothing_else(needs_model, tmp_path, openai_server):
     good = needs_model
     openai_server.default = status(429, headers={"retry-after-ms": "5"})

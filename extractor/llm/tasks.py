@@ -73,8 +73,8 @@ def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "",
 
 _IN_MODERN = {"proactive.total", "responses.policy_interpretations", "responses.hotspots", "responses.press_conferences",
               "responses.online_interviews", "requests.received", "operations.fees_collected", "operations.spending"}
-"""The quantities a 2019/2021 report's prose may state that the model is asked about (GUIDE: requests and
-appeals under stats_2019; proactive totals, responses and money under stats_legacy)."""
+"""The quantities a 2019/2021 report's prose may state that the model is asked about (the field catalogue:
+requests and appeals under stats_2019; proactive totals, responses and money under stats_legacy)."""
 
 
 _UNITS = {
