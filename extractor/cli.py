@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--live", action="store_true",
                           help="call the configured model endpoint and re-record evals/recordings.jsonl")
     evaluate.add_argument("--only", default=None, metavar="TEXT", help="only the gold documents whose name contains TEXT")
+    evaluate.add_argument("--no-llm", action="store_true",
+                          help="score the parsers alone (no recorded or live model answers)")
     _add_model_options(evaluate)
     evaluate.set_defaults(run=_eval)
 
@@ -126,11 +128,13 @@ def _model_settings(args: argparse.Namespace) -> ModelSettings | None:
 def _eval(args: argparse.Namespace) -> int:
     from extractor.evaluation.runner import run_eval
 
+    if args.live and args.no_llm:
+        raise ConfigError("--live and --no-llm exclude each other")
     settings = _model_settings(args) if args.live else None
     if args.live and settings is None:
         raise ConfigError("--live needs a model endpoint: give --base-url and --model (or OPENAI_BASE_URL, EXTRACTOR_MODEL)")
     return run_eval(evals_dir=args.evals, report_path=args.report, markdown_path=args.markdown, live=settings,
-                    only=args.only)
+                    only=args.only, no_llm=args.no_llm)
 
 
 def _schema(args: argparse.Namespace) -> int:

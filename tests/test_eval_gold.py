@@ -79,9 +79,12 @@ def test_run_eval_on_the_repository_gold_set_passes(tmp_path, capsys):
     assert runner.run_eval(str(EVALS), str(report), str(markdown)) == 0
     summary = json.loads(report.read_text(encoding="utf-8"))
     assert summary["threshold_failures"] == []
-    assert summary["documents"] == len(CASES)
+    first_look = runner.first_look_names(EVALS)
+    assert first_look <= {case.name for case in CASES}
+    assert summary["documents"] + len(first_look) == len(CASES)
+    assert (summary["first_look"] or {"documents": 0})["documents"] == len(first_look)
     assert summary["grounding"] == 1.0
-    assert markdown.read_text(encoding="utf-8").startswith("| document |")
+    assert markdown.read_text(encoding="utf-8").startswith("## tuned:")
     assert capsys.readouterr().err == ""
 
 
@@ -104,7 +107,8 @@ def test_one_wrong_value_per_document_fails_the_eval(tmp_path, monkeypatch, caps
 
     # one wrong value in thousands barely moves precision: hold the copy to the parser's own current scores
     folder = _copy_evals(tmp_path)
-    actual = runner.summarize(runner.evaluate(folder, runner.recorded_reader(folder)))["statistics"]
+    scores = runner.evaluate(folder, runner.recorded_reader(folder))
+    actual = runner.summarize_groups(scores, runner.first_look_names(folder))["statistics"]
     thresholds = json.loads((folder / "thresholds.json").read_text(encoding="utf-8"))
     thresholds["statistics_precision_min"] = actual["precision"]
     (folder / "thresholds.json").write_text(json.dumps(thresholds), encoding="utf-8")

@@ -147,6 +147,7 @@ class DocumentScore:
     field_errors: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     accounting: dict[str, int] = field(default_factory=dict)
+    parsers_only: bool = False
 
     @property
     def grounding(self) -> float:
