@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from extractor import __version__
-from extractor.checks import arithmetic_warnings, compute_summary
+from extractor.checks import arithmetic_warnings, compute_summary, unreadable_sections
 from extractor.documents import Document, load_document
+from extractor.entities import canonical_entity
 from extractor.llm.settings import ModelSettings
 from extractor.merge import prefer
 from extractor.parsers import parse_document
@@ -72,6 +73,7 @@ def reader_for(settings: ModelSettings) -> ModelReader:
 def extract_document(document: Document, reader: ModelReader | None = None) -> AnnualReport:
     """Extract one loaded document: parsers, then the model when given, then checks and the summary."""
     meta, parsed = parse_document(document.text)
+    meta["entity_canonical"] = canonical_entity(meta["entity"], document.text)
     data: dict[str, Any] = {"meta": meta, "evidence": {}}
     run: dict[str, Any] = {"source": document.path, "input_sha256": document.sha256, "llm_used": False,
                            **run_identity(None)}
@@ -86,8 +88,10 @@ def extract_document(document: Document, reader: ModelReader | None = None) -> A
     for value in parsed.values:
         set_path(data, value.path, value.value)
         data["evidence"][value.path] = {"quote": value.quote, "start": value.start, "end": value.end,
-                                        "method": value.method}
-    data["warnings"] = list(parsed.warnings) + arithmetic_warnings(data)
+                                        "method": value.method, "page": document.page_of(value.start)}
+    unreadable = unreadable_sections(document.text, meta["template"], data["evidence"])
+    data["warnings"] = list(parsed.warnings) + arithmetic_warnings(data) + unreadable
+    run["complete"] = not unreadable
     data["summary"] = compute_summary(data, meta["template"])
     data["run"] = run
     return AnnualReport.model_validate(data)
