@@ -4,8 +4,9 @@ form, its unit and the form's section. Written as `OUT/columns.csv`; `--labels z
 Labels come from the schema's field descriptions (the form's own row and column wording), with the row's group
 in front where the form prints it as a heading, and the numbering and version notes left out:
 
-    >>> column_info("stats_2019.requests.new_received.natural_person")
-    ColumnInfo(column='stats_2019.requests.new_received.natural_person', label='本年新收政府信息公开申请数量（自然人）', unit='件', section='2019/2021年格式·三、收到和处理政府信息公开申请情况')
+    >>> info = column_info("stats_2019.requests.new_received.natural_person")
+    >>> info.label, info.unit, info.section
+    ('本年新收政府信息公开申请数量（自然人）', '件', '2019/2021年格式·三、收到和处理政府信息公开申请情况')
     >>> column_info("stats_2019.requests.denied.state_secret.total").label
     '不予公开：属于国家秘密（总计）'
     >>> column_info("stats_2019.proactive.fees.amount")[1:3]

@@ -50,7 +50,13 @@ def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
 def extract_file(path: str | Path, settings: ModelSettings | None = None) -> AnnualReport:
     """Read one report file and extract it (raises `DocumentError` for bad input, `ModelError` when a model
     request fails for good)."""
-    return extract_document(load_document(path), reader_for(settings) if settings else None)
+    return extract_file_and_text(path, settings)[0]
+
+
+def extract_file_and_text(path: str | Path, settings: ModelSettings | None = None) -> tuple[AnnualReport, str]:
+    """`extract_file`, and the normalized text that the report's evidence offsets index."""
+    document = load_document(path)
+    return extract_document(document, reader_for(settings) if settings else None), document.text
 
 
 _READERS: dict[ModelSettings, ModelReader] = {}
