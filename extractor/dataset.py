@@ -48,29 +48,38 @@ def report_outputs(out_dir: Path) -> list[Path]:
 
 def build_dataset(out_dir: Path, formats: tuple[str, ...] = (), labels: str = "keys") -> DatasetResult:
     """Apply the person's files to every report in `out_dir` and write its tables (see the module docstring)."""
-    corrections, notices = read_corrections(out_dir)
+    notices: list[str] = []
+    counted = [0]
+
+    def counting() -> Iterator[tuple[str, dict[str, Any]]]:
+        for stem, data in dataset_reports(out_dir, notices, rewrite=True):
+            counted[0] += 1
+            yield stem, data
+
+    tables = write_tables(counting(), out_dir, formats, labels)
+    return DatasetResult(tuple(tables), counted[0], tuple(notices))
+
+
+def dataset_reports(out_dir: Path, notices: list[str], *, rewrite: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every report of the folder as (name, JSON dict), by name, with entities.csv and corrections.csv applied;
+    `rewrite` saves a report whose JSON that changed. Notices (files left out, lines skipped) are appended to
+    `notices` as the reports are read."""
+    corrections, correction_notices = read_corrections(out_dir)
     names, entity_notices = read_entity_names(out_dir)
-    notices += entity_notices
+    notices += correction_notices + entity_notices
     outputs = report_outputs(out_dir)
     stems = {path.stem for path in outputs}
     notices += [f"{CORRECTIONS_NAME} line {c.line}: no report {c.file!r} in {out_dir} (file as in reports.csv); "
                 "line skipped" for c in corrections if c.file not in stems]
-    counted = [0]
-
-    def reports() -> Iterator[tuple[str, dict[str, Any]]]:
-        for path in outputs:
-            data = _read_report(path, notices)
-            if data is None:
-                continue
-            notices.extend(apply_to_report(data, names, [c for c in corrections if c.file == path.stem]))
-            text = report_json(AnnualReport.model_validate(data))
-            if text != path.read_text(encoding="utf-8"):
-                write_atomic(path, text)
-            counted[0] += 1
-            yield path.stem, json.loads(text)
-
-    tables = write_tables(reports(), out_dir, formats, labels)
-    return DatasetResult(tuple(tables), counted[0], tuple(notices))
+    for path in outputs:
+        data = _read_report(path, notices)
+        if data is None:
+            continue
+        notices.extend(apply_to_report(data, names, [c for c in corrections if c.file == path.stem]))
+        text = report_json(AnnualReport.model_validate(data))
+        if rewrite and text != path.read_text(encoding="utf-8"):
+            write_atomic(path, text)
+        yield path.stem, json.loads(text)
 
 
 def _read_report(path: Path, notices: list[str]) -> dict[str, Any] | None:
