@@ -58,7 +58,7 @@ def prefecture_provinces() -> dict[str, str]:
 
 @cache
 def provinces() -> tuple[str, ...]:
-    """The 34 provincial names as written in full (河北省, 广西壮族自治区, 上海市; no SARs or Taiwan)."""
+    """The 31 provincial-level names of the mainland as written in full (河北省, 广西壮族自治区, 上海市)."""
     return tuple(province for province, _ in _regions())
 
 
