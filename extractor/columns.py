@@ -133,8 +133,7 @@ def column_info(column: str) -> ColumnInfo:
 def _label(column: str, descriptions: dict[str, str]) -> str:
     parts = column.split(".")
     leaf = _clean(descriptions[column])
-    groups = [_GROUP_LABELS.get(".".join(parts[:i])) or _clean(descriptions.get(".".join(parts[:i]), ""))
-              for i in range(3, len(parts))]
+    groups = [_GROUP_LABELS.get(".".join(parts[:i])) or _clean(descriptions.get(".".join(parts[:i]), "")) for i in range(3, len(parts))]
     groups = [g for g in groups if g]
     if column.startswith("stats_2019.requests."):  # a row of section 三 by applicant column: 行（列）
         row = "：".join(groups)

@@ -111,10 +111,12 @@ def compare_reports(reports: Iterable[tuple[str, dict[str, Any]]]) -> Comparison
             if len(set(stated.values())) == 1:
                 series[year] = next(iter(stated.values()))
             else:
-                conflicts.append(f"{year}: the reports disagree (" + ", ".join(f"{s}: {v}" for s, v in stated.items())
-                                 + "); left empty")
-        flags = {"flag_jump": _jumps(series), "flag_arithmetic": " | ".join(broken.get((entity, key), [])),
-                 "flag_conflict": " | ".join(conflicts)}
+                conflicts.append(f"{year}: the reports disagree (" + ", ".join(f"{s}: {v}" for s, v in stated.items()) + "); left empty")
+        flags = {
+            "flag_jump": _jumps(series),
+            "flag_arithmetic": " | ".join(broken.get((entity, key), [])),
+            "flag_conflict": " | ".join(conflicts),
+        }
         rows.append(SeriesRow(entity, key, column_info(key).label, series, flags))
     _flag_carry_over(rows)
     return Comparison(rows, sorted(years), len({row.entity for row in rows}), left_out)
@@ -151,8 +153,7 @@ def arithmetic_keys(warning: str) -> list[str]:
         return []
     balance = re.search(r"section 三 balance \((\w+)\)", warning)
     if balance:
-        return [f"{_REQUESTS}{row}.{balance.group(1)}" for row in ("new_received", "carried_over", "total",
-                                                                   "carried_forward")]
+        return [f"{_REQUESTS}{row}.{balance.group(1)}" for row in ("new_received", "carried_over", "total", "carried_forward")]
     outcomes = re.search(r"section 三 \((\w+)\): outcomes", warning)
     if outcomes:
         return [f"{_REQUESTS}total.{outcomes.group(1)}"]
@@ -177,9 +178,11 @@ def _flag_carry_over(rows: list[SeriesRow]) -> None:
             forward = by_key.get((entity, f"{_REQUESTS}carried_forward.{column}"))
             if forward is None:
                 continue
-            breaks = [f"{year - 1} carried forward {forward.values[year - 1]} (结转下年度) but {year} carried over "
-                      f"{value} (上年结转)" for year, value in sorted(row.values.items())
-                      if year - 1 in forward.values and forward.values[year - 1] != value]
+            breaks = [
+                f"{year - 1} carried forward {forward.values[year - 1]} (结转下年度) but {year} carried over {value} (上年结转)"
+                for year, value in sorted(row.values.items())
+                if year - 1 in forward.values and forward.values[year - 1] != value
+            ]
             if breaks:
                 row.flags["flag_arithmetic"] = " | ".join(filter(None, [row.flags["flag_arithmetic"], *breaks]))
 
@@ -195,8 +198,15 @@ def write_comparison(out_dir: Path) -> tuple[Comparison, Path, list[str]]:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(["entity_canonical", "key", "label", *map(str, comparison.years), *FLAG_COLUMNS])
         for row in comparison.rows:
-            writer.writerow([row.entity, row.key, row.label, *(row.values.get(year, "") for year in comparison.years),
-                             *(row.flags[name] for name in FLAG_COLUMNS)])
+            writer.writerow(
+                [
+                    row.entity,
+                    row.key,
+                    row.label,
+                    *(row.values.get(year, "") for year in comparison.years),
+                    *(row.flags[name] for name in FLAG_COLUMNS),
+                ]
+            )
     return comparison, path, notices
 
 
@@ -211,8 +221,11 @@ def summary_line(comparison: Comparison, path: Path) -> str:
     flagged = comparison.flagged
     counts = [sum(1 for row in flagged if row.flags[name]) for name in FLAG_COLUMNS]
     years = f"{comparison.years[0]}–{comparison.years[-1]}" if comparison.years else "none"
-    text = (f"extractor: compare: {comparison.bodies} bodies, years {years}, {len(comparison.rows)} series, "
-            f"{len(flagged)} flagged ({counts[0]} jumps, {counts[1]} arithmetic, {counts[2]} conflicts)")
+    bodies = f"{comparison.bodies} {'body' if comparison.bodies == 1 else 'bodies'}"
+    text = (
+        f"extractor: compare: {bodies}, years {years}, {len(comparison.rows)} series, "
+        f"{len(flagged)} flagged ({counts[0]} jumps, {counts[1]} arithmetic, {counts[2]} conflicts)"
+    )
     if comparison.left_out:
         plural = "s" if len(comparison.left_out) > 1 else ""
         text += f"; {len(comparison.left_out)} report{plural} without a body name or year left out"

@@ -131,8 +131,11 @@ def _read_table(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int, 
     if missing:
         return [], [f"{path.name}: needs the columns {', '.join(required)} (missing {', '.join(missing)}); not applied"]
     reader.fieldnames = header
-    rows = [(index + 2, {k: v or "" for k, v in row.items() if isinstance(k, str)}) for index, row in enumerate(reader)
-            if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+    rows = [
+        (index + 2, {k: v or "" for k, v in row.items() if isinstance(k, str)})
+        for index, row in enumerate(reader)
+        if any((v or "").strip() for v in row.values() if isinstance(v, str))
+    ]
     return rows, []
 
 
@@ -152,8 +155,10 @@ def apply_to_report(data: dict[str, Any], names: dict[str, str], corrections: li
             AnnualReport.model_validate(trial)
         except ValidationError as exc:
             reason = exc.errors()[0]["msg"] if exc.errors() else str(exc)
-            notices.append(f"{CORRECTIONS_NAME} line {correction.line}: {correction.key} = {correction.value!r} is not "
-                           f"a valid value ({reason}); line skipped")
+            notices.append(
+                f"{CORRECTIONS_NAME} line {correction.line}: {correction.key} = {correction.value!r} is not "
+                f"a valid value ({reason}); line skipped"
+            )
             continue
         _apply(data, correction)
         corrected_statistics = corrected_statistics or correction.key.startswith("stats_")
@@ -170,6 +175,11 @@ def _apply(data: dict[str, Any], correction: Correction) -> None:
         return
     evidence = data.setdefault("evidence", {})
     found = evidence.get(correction.key) or {}
-    evidence[correction.key] = {"quote": found.get("quote", ""), "start": found.get("start", 0),
-                                "end": found.get("end", 0), "method": "human", "page": found.get("page"),
-                                "note": correction.note}
+    evidence[correction.key] = {
+        "quote": found.get("quote", ""),
+        "start": found.get("start", 0),
+        "end": found.get("end", 0),
+        "method": "human",
+        "page": found.get("page"),
+        "note": correction.note,
+    }

@@ -69,8 +69,11 @@ def dataset_reports(out_dir: Path, notices: list[str], *, rewrite: bool = False)
     notices += correction_notices + entity_notices
     outputs = report_outputs(out_dir)
     stems = {path.stem for path in outputs}
-    notices += [f"{CORRECTIONS_NAME} line {c.line}: no report {c.file!r} in {out_dir} (file as in reports.csv); "
-                "line skipped" for c in corrections if c.file not in stems]
+    notices += [
+        f"{CORRECTIONS_NAME} line {c.line}: no report {c.file!r} in {out_dir} (file as in reports.csv); line skipped"
+        for c in corrections
+        if c.file not in stems
+    ]
     for path in outputs:
         data = _read_report(path, notices)
         if data is None:
@@ -88,8 +91,11 @@ def _read_report(path: Path, notices: list[str]) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         AnnualReport.model_validate(data)
     except (OSError, ValueError, ValidationError) as exc:
-        reason = "not valid JSON" if isinstance(exc, json.JSONDecodeError) else (
-            "not a report output" if isinstance(exc, (ValidationError, ValueError)) else exc.strerror)
+        reason = (
+            "not valid JSON"
+            if isinstance(exc, json.JSONDecodeError)
+            else ("not a report output" if isinstance(exc, (ValidationError, ValueError)) else exc.strerror)
+        )
         notices.append(f"{path}: {reason}; left out of the tables")
         return None
     return data if isinstance(data, dict) else None

@@ -30,8 +30,11 @@ def _extract(tmp_path: Path, text: str):
 def test_sections_present_with_no_figure_read_are_warned_and_the_report_is_incomplete(tmp_path):
     report = _extract(tmp_path, TABLES_AS_IMAGES)
     unreadable = [w for w in report.warnings if w.startswith("statistics section")]
-    assert [w.split()[2] for w in unreadable] == ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-                                                 "四、政府信息公开行政复议、行政诉讼情况"]
+    assert [w.split()[2] for w in unreadable] == [
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ]
     assert report.run.complete is False
 
 

@@ -35,27 +35,33 @@ def test_statistics_table_without_any_name_has_no_canonical_name():
     assert report.meta.entity is None and report.meta.entity_canonical is None
 
 
-@pytest.mark.parametrize(("entity", "text", "canonical"), [
-    ("洪泽区", "2023年,淮安市洪泽区人民政府办公室…", "江苏省淮安市洪泽区"),
-    ("洪泽区", "2023年,洪泽区认真贯彻淮安市委、市政府的部署…", "江苏省淮安市洪泽区"),  # the one city named
-    ("省人社厅", "按照《河北省政务公开工作要点》,省人社厅…", "河北省人力资源和社会保障厅"),
-    ("省科技厅", "石家庄市…省科技厅…", "河北省科学技术厅"),  # a named city counts as its province
-    ("市教育局", "淮安市2020年…市教育局", "江苏省淮安市教育局"),
-    ("三明市", "", "福建省三明市"),
-    ("延边朝鲜族自治州", "", "吉林省延边朝鲜族自治州"),
-    ("上海市人民政府办公厅", "上海市…江苏省…", "上海市人民政府办公厅"),
-    ("河北省人力资源社会保障厅", "", "河北省人力资源和社会保障厅"),
-])
+@pytest.mark.parametrize(
+    ("entity", "text", "canonical"),
+    [
+        ("洪泽区", "2023年,淮安市洪泽区人民政府办公室…", "江苏省淮安市洪泽区"),
+        ("洪泽区", "2023年,洪泽区认真贯彻淮安市委、市政府的部署…", "江苏省淮安市洪泽区"),  # the one city named
+        ("省人社厅", "按照《河北省政务公开工作要点》,省人社厅…", "河北省人力资源和社会保障厅"),
+        ("省科技厅", "石家庄市…省科技厅…", "河北省科学技术厅"),  # a named city counts as its province
+        ("市教育局", "淮安市2020年…市教育局", "江苏省淮安市教育局"),
+        ("三明市", "", "福建省三明市"),
+        ("延边朝鲜族自治州", "", "吉林省延边朝鲜族自治州"),
+        ("上海市人民政府办公厅", "上海市…江苏省…", "上海市人民政府办公厅"),
+        ("河北省人力资源社会保障厅", "", "河北省人力资源和社会保障厅"),
+    ],
+)
 def test_region_and_full_name_come_from_the_report_and_the_tables(entity, text, canonical):
     assert canonical_entity(entity, text) == canonical
 
 
-@pytest.mark.parametrize(("entity", "text"), [
-    ("省教育厅", "河北省…山西省…"),  # two provinces named: not certain
-    ("省教育厅", "按照省委、省政府部署"),  # none named
-    ("洪泽区", "淮安市…宿迁市…"),  # two cities, neither written before the name
-    ("某街道", ""),
-])
+@pytest.mark.parametrize(
+    ("entity", "text"),
+    [
+        ("省教育厅", "河北省…山西省…"),  # two provinces named: not certain
+        ("省教育厅", "按照省委、省政府部署"),  # none named
+        ("洪泽区", "淮安市…宿迁市…"),  # two cities, neither written before the name
+        ("某街道", ""),
+    ],
+)
 def test_name_stays_as_written_when_the_report_does_not_settle_the_region(entity, text):
     assert canonical_entity(entity, text) == entity
 
