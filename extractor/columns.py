@@ -115,6 +115,7 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二
 _VERSION_NOTE = re.compile(r"\s*[（(](?:2019|2021|福建表)[)）]$")
 
 
+@cache
 def column_info(column: str) -> ColumnInfo:
     """Label, unit and section of one column of reports.csv (any column `output.csv_columns` lists)."""
     if column in TEXT_COLUMNS:
@@ -151,9 +152,14 @@ def _clean(description: str) -> str:
 
 
 def _unit(column: str) -> str:
-    if column in money_paths():
+    if column in _money():
         return "万元"
     return next(unit for pattern, unit in _UNITS if re.match(pattern, column))
+
+
+@cache
+def _money() -> frozenset[str]:
+    return money_paths()
 
 
 @cache
