@@ -85,17 +85,28 @@ _STATISTICS_SECTIONS = (
 )
 
 
+_LEGACY_TABLE = re.compile(r"统计指标[\s|]*单位[\s|]*统计数")
+"""The header of the statistics table of the reports up to 2018."""
+
+
 def unreadable_sections(text: str, template: str, evidence: dict[str, Any]) -> list[str]:
     """A warning for each statistics section of a 2019/2021 report that is present (its numbered heading is
     in the text) but of whose table not one figure could be read: a table lost in scraping, an image, or a
-    layout no parser reads. Such a report is incomplete (`run.complete` false), whatever else was read.
+    layout no parser reads; for a report up to 2018, its statistics table present (its header row) with no
+    figure read at all. Such a report is incomplete (`run.complete` false), whatever else was read.
 
     >>> text = "二、主动公开政府信息情况\\n(图片)\\n三、收到和处理政府信息公开申请情况\\n一、本年新收… 3 0 0 0 0 0 3"
     >>> unreadable_sections(text, "gov2021", {"stats_2019.requests.new_received.total": {}})
     ['statistics section 二、主动公开政府信息情况 is in the report, but no figure of its table could be read']
     >>> unreadable_sections(text, "legacy", {})
     []
+    >>> unreadable_sections("统计指标 | 单位 | 统计数\\n(表格为图片)", "legacy", {})
+    ['the statistics table (统计指标 | 单位 | 统计数) is in the report, but no figure of it could be read']
     """
+    if template == "legacy":
+        if _LEGACY_TABLE.search(text) and not any(path.startswith("stats_legacy.") for path in evidence):
+            return ["the statistics table (统计指标 | 单位 | 统计数) is in the report, but no figure of it could be read"]
+        return []
     if template not in ("gov2019", "gov2021"):
         return []
     return [f"statistics section {name} is in the report, but no figure of its table could be read"

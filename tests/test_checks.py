@@ -54,3 +54,14 @@ def test_corpus_report_with_its_tables_lost_says_so():
 def test_legacy_report_is_not_held_to_the_2019_sections(tmp_path):
     report = _extract(tmp_path, "灵山县2017年政府信息公开工作年度报告\n二、主动公开政府信息情况\n全年主动公开政府信息39387条。")
     assert report.meta.template == "legacy" and report.run.complete is True
+
+
+def test_legacy_statistics_table_with_nothing_read_is_incomplete(tmp_path):
+    report = _extract(tmp_path, "某县2017年政府信息公开工作年度报告\n附表:\n统计指标 | 单位 | 统计数\n(附表为扫描图片)\n")
+    assert report.meta.template == "legacy" and report.run.complete is False
+    assert report.warnings[-1].startswith("the statistics table (统计指标 | 单位 | 统计数) is in the report")
+
+
+def test_legacy_statistics_table_that_was_read_is_complete():
+    report = extract_document(load_document(DOCS / "10_hebei_jyt_2018_tongjibiao.txt"))
+    assert report.run.complete is True and report.stats_legacy.proactive.total is not None
