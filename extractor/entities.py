@@ -121,22 +121,29 @@ def _only(counts: Counter[str]) -> str | None:
 
 def _named_provinces(text: str) -> Counter[str]:
     """The provinces `text` names: in full (河北省), or through a prefecture city it names (石家庄市)."""
+    cities = prefecture_provinces()
     found: Counter[str] = Counter()
-    for province in provinces():
-        if province not in MUNICIPALITIES:
-            found[province] += text.count(province)
-    for city, province in prefecture_provinces().items():
-        found[province] += text.count(city)
-    return +found
+    for match in _place_pattern().finditer(text):
+        place = match.group(0)
+        if place not in MUNICIPALITIES:
+            found[cities.get(place, place)] += 1
+    return found
 
 
 def _named_cities(text: str) -> Counter[str]:
-    found = Counter({city: text.count(city) for city in prefecture_provinces()})
-    return +found
+    cities = prefecture_provinces()
+    return Counter(place for place in _place_pattern().findall(text) if place in cities)
 
 
 def _city_written_before(name: str, text: str) -> str | None:
     """The prefecture city the report writes right before `name` (淮安市洪泽区), when it writes only one."""
-    stem = re.escape(name)
-    written = {city for city in prefecture_provinces() if re.search(re.escape(city) + stem, text)}
+    written = {match.group(1) for match in re.finditer(f"({_place_pattern().pattern}){re.escape(name)}", text)}
+    written &= set(prefecture_provinces())
     return written.pop() if len(written) == 1 else None
+
+
+@cache
+def _place_pattern() -> re.Pattern[str]:
+    """Any province or prefecture name, longest first (one pass over a text finds them all)."""
+    names = sorted({*provinces(), *prefecture_provinces()}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
