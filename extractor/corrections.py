@@ -57,14 +57,18 @@ class Correction:
     line: int
 
 
-def read_corrections(out_dir: Path) -> tuple[list[Correction], list[str]]:
-    """The usable lines of OUT/corrections.csv (none when there is no such file) and a notice per bad line."""
+def read_corrections(out_dir: Path, files: set[str] | None = None) -> tuple[list[Correction], list[str]]:
+    """The usable lines of OUT/corrections.csv (none when there is no such file) and a notice per bad line, in
+    line order; with `files` (the report names of the folder), a line naming another file is a bad line."""
     rows, notices = _read_table(out_dir / CORRECTIONS_NAME, ("file", "key", "value"))
     statistics = set(statistic_paths())
     corrections = []
     for line, row in rows:
         where = f"{CORRECTIONS_NAME} line {line}"
         file, key, raw = row.get("file", "").strip(), row.get("key", "").strip(), row.get("value", "").strip()
+        if files is not None and file not in files:
+            notices.append(f"{where}: no report {file!r} in {out_dir} (file as in reports.csv); line skipped")
+            continue
         if key not in statistics and key not in CORRECTABLE_META:
             notices.append(f"{where}: unknown key {key!r}; line skipped")
             continue

@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from extractor.corrections import CORRECTIONS_NAME, apply_to_report, read_corrections, read_entity_names
+from extractor.corrections import apply_to_report, read_corrections, read_entity_names
 from extractor.output import report_json, write_atomic, write_tables
 from extractor.schema import AnnualReport
 
@@ -64,16 +64,10 @@ def dataset_reports(out_dir: Path, notices: list[str], *, rewrite: bool = False)
     """Every report of the folder as (name, JSON dict), by name, with entities.csv and corrections.csv applied;
     `rewrite` saves a report whose JSON that changed. Notices (files left out, lines skipped) are appended to
     `notices` as the reports are read."""
-    corrections, correction_notices = read_corrections(out_dir)
+    outputs = report_outputs(out_dir)
+    corrections, correction_notices = read_corrections(out_dir, {path.stem for path in outputs})
     names, entity_notices = read_entity_names(out_dir)
     notices += correction_notices + entity_notices
-    outputs = report_outputs(out_dir)
-    stems = {path.stem for path in outputs}
-    notices += [
-        f"{CORRECTIONS_NAME} line {c.line}: no report {c.file!r} in {out_dir} (file as in reports.csv); line skipped"
-        for c in corrections
-        if c.file not in stems
-    ]
     for path in outputs:
         data = _read_report(path, notices)
         if data is None:

@@ -82,8 +82,8 @@ def test_unknown_key_file_or_bad_value_is_one_warning_each_and_the_rest_applies(
     lines = [line for line in err.splitlines() if "corrections.csv" in line]
     assert lines[:3] == [
         "extractor: corrections.csv line 2: unknown key 'stats_legacy.proactive.totl'; line skipped",
-        f"extractor: corrections.csv line 4: value 'many' for {TOTAL} is not a whole number; line skipped",
         f"extractor: corrections.csv line 3: no report 'nowhere' in {out} (file as in reports.csv); line skipped",
+        f"extractor: corrections.csv line 4: value 'many' for {TOTAL} is not a whole number; line skipped",
     ]
     assert len(lines) == 4 and lines[3].startswith("extractor: corrections.csv line 5: meta.level = 'capital' is not a valid")
     assert _report(out, "lingshan_2017")["stats_legacy"]["proactive"]["total"] == 39387
