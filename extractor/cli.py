@@ -132,7 +132,7 @@ def _model_settings(args: argparse.Namespace) -> ModelSettings | None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from extractor.compare import summary_line, write_comparison
+    from extractor.compare import flagged_lines, summary_line, write_comparison
     from extractor.dataset import report_outputs
 
     out = Path(args.out)
@@ -145,6 +145,8 @@ def _compare(args: argparse.Namespace) -> int:
     for notice in notices:
         print(f"extractor: {notice}", file=sys.stderr)
     print(summary_line(comparison, path), file=sys.stderr)
+    for line in flagged_lines(comparison):
+        print(line, file=sys.stderr)
     return 0
 
 

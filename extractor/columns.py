@@ -145,10 +145,10 @@ def _label(column: str, descriptions: dict[str, str]) -> str:
 def _clean(description: str) -> str:
     """The form's wording of a description: no numbering, no version note, the first of two alternatives.
 
-    >>> _clean("（六）1.申请人无正当理由逾期不补正"), _clean("上一年项目数量 (2019)"), _clean("结果维持")
-    ('申请人无正当理由逾期不补正', '上一年项目数量', '结果维持')
+    >>> _clean("（六）1.申请人无正当理由逾期不补正"), _clean("上一年项目数量 (2019)"), _clean("（本年）处理决定数量")
+    ('申请人无正当理由逾期不补正', '上一年项目数量', '本年处理决定数量')
     """
-    return _NUMBERING.sub("", _VERSION_NOTE.sub("", description.strip())).strip()
+    return _NUMBERING.sub("", _VERSION_NOTE.sub("", description.strip())).replace("（本年）", "本年").strip()
 
 
 def _unit(column: str) -> str:

@@ -230,3 +230,21 @@ def summary_line(comparison: Comparison, path: Path) -> str:
         plural = "s" if len(comparison.left_out) > 1 else ""
         text += f"; {len(comparison.left_out)} report{plural} without a body name or year left out"
     return f"{text}; written to {path}"
+
+
+def flagged_lines(comparison: Comparison, limit: int = 10) -> list[str]:
+    """The first `limit` flagged series, one line each (what `extractor compare` prints under its summary).
+
+    >>> row = SeriesRow("某县", "summary.requests_received", "收到政府信息公开申请数（可比指标）", {2020: 3, 2021: 40},
+    ...                 {"flag_jump": "2020 → 2021: 3 → 40 (×13)", "flag_arithmetic": "", "flag_conflict": ""})
+    >>> flagged_lines(Comparison([row, row], [2020, 2021], 1), limit=1)
+    ['  某县 · 收到政府信息公开申请数（可比指标） · jump: 2020 → 2021: 3 → 40 (×13)', '  … and 1 more flagged series in compare.csv']
+    """
+    flagged = comparison.flagged
+    lines = []
+    for row in flagged[:limit]:
+        flags = "; ".join(f"{name.removeprefix('flag_')}: {text}" for name, text in row.flags.items() if text)
+        lines.append(f"  {row.entity} · {row.label} · {flags}")
+    if len(flagged) > limit:
+        lines.append(f"  … and {len(flagged) - limit} more flagged series in {COMPARE_NAME}")
+    return lines

@@ -72,6 +72,7 @@ def test_tenfold_jump_is_flagged_with_the_years_and_values(tmp_path, capsys):
     assert (row["2020"], row["2021"], row["2022"]) == ("12", "130", "140")
     assert row["flag_jump"] == "2020 → 2021: 12 → 130 (×11)"
     assert code == 0 and "1 body, years 2020–2022, 3 series, 1 flagged (1 jumps, 0 arithmetic, 0 conflicts)" in err
+    assert "  某县 · 本年新收政府信息公开申请数量（总计） · jump: 2020 → 2021: 12 → 130 (×11)" in err.splitlines()
 
 
 def test_carry_over_that_breaks_the_previous_years_carry_forward_is_flagged(tmp_path, capsys):
