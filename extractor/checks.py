@@ -10,6 +10,7 @@ Values are kept as printed: a failed check is a warning in the output, never a c
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from extractor.parsers.rows import COLUMNS_7
@@ -73,6 +74,44 @@ def arithmetic_warnings(data: dict[str, Any]) -> list[str]:
             warnings.append(f"arithmetic: stats_2019.appeals.{group}: results add up to {sum(cells[:4])}, "
                             f"the total is {cells[4]}")
     return warnings
+
+
+_STATISTICS_SECTIONS = (
+    ("stats_2019.proactive.", "二、主动公开政府信息情况", re.compile(r"二\s*[、.]\s*(?:行政机关)?主动公开政府信息(?:的)?情况")),
+    ("stats_2019.requests.", "三、收到和处理政府信息公开申请情况",
+     re.compile(r"三\s*[、.]\s*(?:行政机关)?收到和处理政府信息公开申请(?:的)?情况")),
+    ("stats_2019.appeals.", "四、政府信息公开行政复议、行政诉讼情况",
+     re.compile(r"四\s*[、.][^。\n]{0,20}?行政复议[^。\n]{0,12}?行政诉讼(?:的)?情况")),
+)
+
+
+_LEGACY_TABLE = re.compile(r"统计指标[\s|]*单位[\s|]*统计数")
+"""The header of the statistics table of the reports up to 2018."""
+
+
+def unreadable_sections(text: str, template: str, evidence: dict[str, Any]) -> list[str]:
+    """A warning for each statistics section of a 2019/2021 report that is present (its numbered heading is
+    in the text) but of whose table not one figure could be read: a table lost in scraping, an image, or a
+    layout no parser reads; for a report up to 2018, its statistics table present (its header row) with no
+    figure read at all. Such a report is incomplete (`run.complete` false), whatever else was read.
+
+    >>> text = "二、主动公开政府信息情况\\n(图片)\\n三、收到和处理政府信息公开申请情况\\n一、本年新收… 3 0 0 0 0 0 3"
+    >>> unreadable_sections(text, "gov2021", {"stats_2019.requests.new_received.total": {}})
+    ['statistics section 二、主动公开政府信息情况 is in the report, but no figure of its table could be read']
+    >>> unreadable_sections(text, "legacy", {})
+    []
+    >>> unreadable_sections("统计指标 | 单位 | 统计数\\n(表格为图片)", "legacy", {})
+    ['the statistics table (统计指标 | 单位 | 统计数) is in the report, but no figure of it could be read']
+    """
+    if template == "legacy":
+        if _LEGACY_TABLE.search(text) and not any(path.startswith("stats_legacy.") for path in evidence):
+            return ["the statistics table (统计指标 | 单位 | 统计数) is in the report, but no figure of it could be read"]
+        return []
+    if template not in ("gov2019", "gov2021"):
+        return []
+    return [f"statistics section {name} is in the report, but no figure of its table could be read"
+            for prefix, name, heading in _STATISTICS_SECTIONS
+            if heading.search(text) and not any(path.startswith(prefix) for path in evidence)]
 
 
 def compute_summary(data: dict[str, Any], template: str) -> dict[str, int | None]:

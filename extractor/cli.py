@@ -1,4 +1,5 @@
-"""The command line: `extractor extract`, `extractor eval`, `extractor schema` (the README's "Using it" section is the reference).
+"""The command line: `extractor extract`, `extractor compare`, `extractor eval`, `extractor schema` (the README's
+"Using it" section is the reference).
 
 Exit status: 0 all reports written; 1 some reports failed (each named on stderr in one line, the rest
 written); 2 usage error. Bad input never prints a traceback.
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from extractor.errors import ConfigError, ExtractorError
 from extractor.llm.settings import MODES, ModelSettings
-from extractor.output import TABLE_FORMATS
+from extractor.output import LABEL_STYLES, TABLE_FORMATS
 from extractor.runs.local import LARGE_BATCH, BatchOptions, run_batch
 from extractor.schema import AnnualReport
 from extractor.version import __version__
@@ -45,7 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders (searched recursively)")
     extract.add_argument("-o", "--out", default="extracted", help="output folder (default ./extracted)")
     extract.add_argument("--format", action="append", choices=TABLE_FORMATS, default=[],
-                         help="also write reports.jsonl / reports.parquet")
+                         help="also write reports.jsonl / reports.parquet / values.csv (long: one row per value)")
+    extract.add_argument("--labels", choices=LABEL_STYLES, default="keys",
+                         help="table headers: dotted keys (default) or zh, the national form's Chinese labels "
+                              "(columns.csv)")
     extract.add_argument("--force", action="store_true", help="re-extract reports whose output is current")
     extract.add_argument("--workers", type=_positive, default=None,
                          help=f"parser processes, parsers-only runs (default: every core from {LARGE_BATCH} reports on, else 1)")
@@ -58,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     model.add_argument("--batch-poll", type=float, default=30.0, metavar="SECONDS",
                        help="seconds between looks at the batch's status (default 30)")
     extract.set_defaults(run=_extract)
+
+    compare = commands.add_parser("compare", help="year over year: OUT/compare.csv, one row per body and statistic")
+    compare.add_argument("out", metavar="OUT", help="an output folder of extractor extract")
+    compare.set_defaults(run=_compare)
 
     evaluate = commands.add_parser("eval", help="score the extractor against the gold set in evals/")
     evaluate.add_argument("--evals", default=None, help="evals folder (default: the repository's evals/)")
@@ -110,7 +118,7 @@ def _extract(args: argparse.Namespace) -> int:
         print("extractor: no model endpoint configured (--base-url / OPENAI_BASE_URL): running the parsers only; "
               "narrative fields stay empty", file=sys.stderr)
     options = BatchOptions(out_dir=Path(args.out), formats=tuple(dict.fromkeys(args.format)), force=args.force,
-                           workers=args.workers, settings=settings)
+                           workers=args.workers, settings=settings, labels=args.labels)
     if batch_api:
         from extractor.runs.batch_api import run_with_batch_api
 
@@ -123,6 +131,25 @@ def _model_settings(args: argparse.Namespace) -> ModelSettings | None:
     return ModelSettings.from_options(base_url=args.base_url, model=args.model, mode=args.llm_mode,
                                       cache_dir=args.cache_dir, use_cache=not args.no_cache, refresh=args.refresh,
                                       concurrency=args.concurrency, timeout=args.timeout)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from extractor.compare import flagged_lines, summary_line, write_comparison
+    from extractor.dataset import report_outputs
+
+    out = Path(args.out)
+    if not out.is_dir() or not report_outputs(out):
+        raise ConfigError("no report outputs (<name>.json) here; run extractor extract -o OUT first", path=str(out))
+    try:
+        comparison, path, notices = write_comparison(out)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {out / 'compare.csv'} ({exc.strerror})", path=str(out)) from None
+    for notice in notices:
+        print(f"extractor: {notice}", file=sys.stderr)
+    print(summary_line(comparison, path), file=sys.stderr)
+    for line in flagged_lines(comparison):
+        print(line, file=sys.stderr)
+    return 0
 
 
 def _eval(args: argparse.Namespace) -> int:

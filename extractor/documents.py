@@ -12,9 +12,11 @@ GBK and GB2312). A file that is none of these, or that is binary under a text na
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,10 +39,24 @@ class Document:
     encoding: str | None
     sha256: str
     text: str
+    page_starts: tuple[int, ...] = ()
+    """For a PDF, the offset in `text` where each page begins (the first is 0); empty for other formats."""
 
     @property
     def name(self) -> str:
         return Path(self.path).stem
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based PDF page holding `text[offset]`; None for a document that has no pages.
+
+        >>> Document("r.pdf", "pdf", None, "", "第一页\\n第二页", page_starts=(0, 4)).page_of(5)
+        2
+        >>> Document("r.txt", "txt", None, "", "正文").page_of(1) is None
+        True
+        """
+        if not self.page_starts:
+            return None
+        return bisect.bisect_right(self.page_starts, offset)
 
 
 def load_document(path: str | Path) -> Document:
@@ -76,8 +92,10 @@ def load_document(path: str | Path) -> Document:
     if not data.strip():
         raise DocumentError("file is empty", path=name)
     encoding: str | None = None
+    pages: list[str] = []
     if suffix == ".pdf":
-        raw, fmt = _pdf_text(data, name), "pdf"
+        pages = _pdf_pages(data, name)
+        raw, fmt = join_wrapped_lines([line for page in pages for line in page.split("\n")]), "pdf"
     elif suffix == ".docx":
         raw, fmt = _docx_text(data, name), "docx"
     else:
@@ -88,7 +106,8 @@ def load_document(path: str | Path) -> Document:
     text = normalize_text(raw)
     if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
         raise DocumentError("no text found in the document", path=name)
-    return Document(path=name, format=fmt, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(), text=text)
+    return Document(path=name, format=fmt, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(), text=text,
+                    page_starts=page_starts(text, pages) if pages else ())
 
 
 def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:
@@ -191,7 +210,8 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\
 """Page numbers are dropped before wrapped lines are joined, so a paragraph that runs over a page joins up."""
 
 
-def _pdf_text(data: bytes, name: str) -> str:
+def _pdf_pages(data: bytes, name: str) -> list[str]:
+    """The text of each page, its lines joined by newlines, page-number lines dropped."""
     import pypdfium2 as pdfium
 
     if not data.startswith(b"%PDF"):
@@ -212,11 +232,41 @@ def _pdf_text(data: bytes, name: str) -> str:
             page.close()
     finally:
         pdf.close()
-    lines = [line for page in pages for line in page.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-             if not _PAGE_NUMBER.match(line)]
-    if len(re.sub(r"\s", "", "".join(lines))) < MIN_TEXT_CHARS:
+    kept = ["\n".join(line for line in page.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                      if not _PAGE_NUMBER.match(line)) for page in pages]
+    if len(re.sub(r"\s", "", "".join(kept))) < MIN_TEXT_CHARS:
         raise DocumentError("PDF has no text layer (scanned images?); OCR it first", path=name)
-    return join_wrapped_lines(lines)
+    return kept
+
+
+def page_starts(text: str, pages: list[str]) -> tuple[int, ...]:
+    """Where each page begins in the normalized `text` made from `pages`.
+
+    Joining wrapped lines and normalizing change only whitespace and character widths, so the text's visible
+    characters (width-folded, as `textnorm.fold_for_match` compares quotes) are the pages' visible characters in page
+    order: page k begins at the text character whose count of visible characters before it equals the pages
+    before k hold.
+
+    >>> page_starts("一、总体情况\\n主动公开政府信息1136条。", ["一、总体情况\\n主动公开政", "府信息１１３６条。"])
+    (0, 12)
+    """
+    lengths = [len(_visible(normalize_text(page))) for page in pages]
+    boundaries = [sum(lengths[:k]) for k in range(len(pages))]
+    starts: list[int] = []
+    seen = 0
+    index = 0
+    for boundary in boundaries:
+        while index < len(text) and seen < boundary:
+            seen += len(_visible(text[index]))
+            index += 1
+        while index < len(text) and text[index].isspace():  # a page begins at its first visible character
+            index += 1
+        starts.append(min(index, len(text)) if boundary else 0)
+    return tuple(starts)
+
+
+def _visible(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
 
 
 def join_wrapped_lines(lines: list[str]) -> str:

@@ -1,11 +1,15 @@
 """Writing results: one JSON per report (atomically), and the flat tables a researcher opens.
 
-`reports.csv` has one row per report; its columns are meta, then every statistic's dotted key in catalogue
+`reports.csv` has one row per report; its columns are meta, then the quality columns (`source`, `n_warnings`,
+`warnings` joined with " | ", `llm_used`, `model`, `complete`), then every statistic's dotted key in catalogue
 order, then summary: the same columns for every run, UTF-8 with a BOM so Excel opens it. An empty cell is a
-null (the report is silent), never a zero.
+null (the report is silent), never a zero. `columns.csv` beside it gives each column's Chinese label, unit and
+section (`extractor.columns`); with `labels="zh"` the headers are those labels.
 
-    >>> csv_columns()[:6]
-    ['file', 'meta.entity', 'meta.level', 'meta.year', 'meta.published_on', 'meta.template']
+    >>> csv_columns()[:7]
+    ['file', 'meta.entity', 'meta.entity_canonical', 'meta.level', 'meta.year', 'meta.published_on', 'meta.template']
+    >>> csv_columns()[7:13]
+    ['source', 'n_warnings', 'warnings', 'llm_used', 'model', 'complete']
 
 Every column has one type, the same in every file format: counts (and `meta.year`) are integers that may be
 missing, amounts of money (万元) are floats, the rest are text. pandas reads the CSV with those types when
@@ -14,34 +18,47 @@ given `csv_dtypes()`; reports.parquet carries them itself:
     >>> dtypes = csv_dtypes()
     >>> dtypes["meta.year"], dtypes["stats_legacy.proactive.total"], dtypes["stats_legacy.operations.budget"]
     ('Int64', 'Int64', 'float64')
-    >>> dtypes["file"], dtypes["meta.entity"]
-    ('string', 'string')
+    >>> dtypes["file"], dtypes["meta.entity"], dtypes["complete"]
+    ('string', 'string', 'boolean')
 
     import pandas as pd
     from extractor.output import csv_dtypes
     frame = pd.read_csv("out/reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())
     frame = pd.read_parquet("out/reports.parquet")       # the same dtypes, no argument needed
+
+With `--format long`, `values.csv` has one row per value stated (`VALUE_COLUMNS`), the form a panel takes.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from extractor.atomic import atomic_file
+from extractor.columns import column_info
 from extractor.schema import AnnualReport, get_path, money_paths, statistic_paths
 
-META_COLUMNS = ["meta.entity", "meta.level", "meta.year", "meta.published_on", "meta.template"]
+META_COLUMNS = ["meta.entity", "meta.entity_canonical", "meta.level", "meta.year", "meta.published_on", "meta.template"]
+QUALITY_COLUMNS = ["source", "n_warnings", "warnings", "llm_used", "model", "complete"]
+"""How far a row can be trusted: the input, its warnings, whether a model read it and which, and `complete`
+(false when part of the report could not be read)."""
 SUMMARY_COLUMNS = ["summary." + name for name in ("proactive_total", "requests_received", "requests_granted",
                                                   "requests_partially_granted", "requests_denied",
                                                   "reconsiderations", "lawsuits")]
-TABLE_FORMATS = ("jsonl", "parquet")
-"""Tables written on request, besides reports.csv (always)."""
+TABLE_FORMATS = ("jsonl", "parquet", "long")
+"""Tables written on request, besides reports.csv and columns.csv (always): reports.jsonl, reports.parquet,
+values.csv ("long")."""
+LABEL_STYLES = ("keys", "zh")
+"""Table headers: dotted keys, or the national form's Chinese labels (columns.csv)."""
+VALUE_COLUMNS = ["file", "entity_canonical", "year", "template", "key", "label", "value", "unit", "quote", "page",
+                 "method"]
+"""values.csv: one row per statistic a report states, with its evidence."""
+WARNING_SEPARATOR = " | "
 
 
 def csv_columns() -> list[str]:
@@ -50,18 +67,30 @@ def csv_columns() -> list[str]:
 
 @cache
 def _columns() -> tuple[str, ...]:
-    return ("file", *META_COLUMNS, *statistic_paths(), *SUMMARY_COLUMNS)
+    return ("file", *META_COLUMNS, *QUALITY_COLUMNS, *statistic_paths(), *SUMMARY_COLUMNS)
 
 
-def csv_dtypes() -> dict[str, str]:
-    """The pandas dtype of every table column: "Int64" (nullable integer), "float64" or "string"."""
+def headers(labels: str = "keys") -> list[str]:
+    """The table headers: the dotted keys, or with `labels="zh"` the Chinese labels of columns.csv.
+
+    >>> headers("zh")[:4]
+    ['文件名', '机关名称（原文）', '机关全称', '机关层级']
+    """
+    return csv_columns() if labels == "keys" else [column_info(column).label for column in csv_columns()]
+
+
+def csv_dtypes(labels: str = "keys") -> dict[str, str]:
+    """The pandas dtype of every table column, named as `headers(labels)` names them: "Int64" (nullable
+    integer), "float64", "boolean" or "string"."""
     money = money_paths()
     dtypes = {}
-    for column in csv_columns():
-        if column == "meta.year" or column.startswith(("stats_", "summary.")):
-            dtypes[column] = "float64" if column in money else "Int64"
+    for column, header in zip(csv_columns(), headers(labels)):
+        if column in ("meta.year", "n_warnings") or column.startswith(("stats_", "summary.")):
+            dtypes[header] = "float64" if column in money else "Int64"
+        elif column in ("llm_used", "complete"):
+            dtypes[header] = "boolean"
         else:
-            dtypes[column] = "string"
+            dtypes[header] = "string"
     return dtypes
 
 
@@ -74,39 +103,99 @@ def report_json(report: AnnualReport) -> str:
     return report.model_dump_json(indent=1) + "\n"
 
 
+def quality(data: dict[str, Any]) -> dict[str, Any]:
+    """The quality columns of one report (a `model_dump(mode="json")` dict).
+
+    >>> quality({"warnings": ["a", "b"], "run": {"source": "in/r.pdf", "llm_used": False, "complete": False}})
+    {'source': 'in/r.pdf', 'n_warnings': 2, 'warnings': 'a | b', 'llm_used': False, 'model': None, 'complete': False}
+    """
+    warnings = data.get("warnings") or []
+    run = data.get("run") or {}
+    return {"source": run.get("source"), "n_warnings": len(warnings), "warnings": WARNING_SEPARATOR.join(warnings),
+            "llm_used": bool(run.get("llm_used")), "model": run.get("model"), "complete": run.get("complete", True)}
+
+
 def csv_row(stem: str, data: dict[str, Any]) -> list[Any]:
     row: list[Any] = [stem]
+    qualities = quality(data)
     for column in _columns()[1:]:
-        value = get_path(data, column)
+        value = qualities[column] if column in qualities else get_path(data, column)
         row.append("" if value is None else value)
     return row
 
 
+def value_rows(stem: str, data: dict[str, Any]) -> Iterator[list[Any]]:
+    """The rows of values.csv for one report: each statistic it states, in catalogue order, with its evidence.
+
+    >>> data = {"meta": {"entity_canonical": "广西壮族自治区钦州市灵山县", "year": 2017, "template": "legacy"},
+    ...         "stats_legacy": {"proactive": {"total": 39387}},
+    ...         "evidence": {"stats_legacy.proactive.total": {"quote": "主动公开政府信息39387条", "page": None,
+    ...                                                       "method": "rules"}}}
+    >>> next(value_rows("lingshan", data))[4:]
+    ['stats_legacy.proactive.total', '主动公开政府信息数', 39387, '条', '主动公开政府信息39387条', '', 'rules']
+    """
+    meta = data.get("meta") or {}
+    evidence = data.get("evidence") or {}
+    for key in statistic_paths():
+        value = get_path(data, key)
+        if value is None:
+            continue
+        info = column_info(key)
+        proof = evidence.get(key) or {}
+        row = [stem, meta.get("entity_canonical"), meta.get("year"), meta.get("template"), key, info.label, value,
+               info.unit, proof.get("quote"), proof.get("page"), proof.get("method")]
+        yield ["" if cell is None else cell for cell in row]
+
+
 def write_tables(reports: Iterable[tuple[str, dict[str, Any]]], out_dir: Path,
-                 formats: tuple[str, ...] = ()) -> list[Path]:
-    """Write reports.csv (always) and reports.jsonl / reports.parquet when asked, one row per (name, report)
-    in the order given. Reports are read one at a time, so `reports` can stream them from disk; every table
-    is replaced atomically, all of them only once every row is written."""
+                 formats: tuple[str, ...] = (), labels: str = "keys") -> list[Path]:
+    """Write reports.csv and columns.csv (always) and reports.jsonl / reports.parquet / values.csv when asked,
+    one row per (name, report) in the order given (values.csv: one per value). Reports are read one at a
+    time, so `reports` can stream them from disk; every table is replaced atomically, all of them only once
+    every row is written. `labels="zh"` writes the Chinese labels as the headers of reports.csv and
+    reports.parquet (reports.jsonl keeps the report's own nested keys; values.csv has a label column)."""
     columns = csv_columns()
-    csv_path, jsonl_path = out_dir / "reports.csv", out_dir / "reports.jsonl"
+    header = headers(labels)
+    csv_path, jsonl_path, values_path = out_dir / "reports.csv", out_dir / "reports.jsonl", out_dir / "values.csv"
     parquet_columns: list[list[Any]] = [[] for _ in columns]
     with ExitStack() as files:
         csv_file = files.enter_context(atomic_file(csv_path))
         csv_file.write("\ufeff")
         writer = csv.writer(csv_file, lineterminator="\n")
-        writer.writerow(columns)
+        writer.writerow(header)
         jsonl_file = files.enter_context(atomic_file(jsonl_path)) if "jsonl" in formats else None
+        values_writer = None
+        if "long" in formats:
+            values_file = files.enter_context(atomic_file(values_path))
+            values_file.write("\ufeff")
+            values_writer = csv.writer(values_file, lineterminator="\n")
+            values_writer.writerow(VALUE_COLUMNS)
         for stem, data in reports:
             row = csv_row(stem, data)
             writer.writerow(row)
             if jsonl_file is not None:
                 jsonl_file.write(json.dumps({"file": stem, **data}, ensure_ascii=False) + "\n")
+            if values_writer is not None:
+                values_writer.writerows(value_rows(stem, data))
             for values, value in zip(parquet_columns, row):
                 values.append(None if value == "" else value)
-    written = [csv_path] + ([jsonl_path] if "jsonl" in formats else [])
+    written = [csv_path, write_column_dictionary(out_dir)]
+    written += [jsonl_path] if "jsonl" in formats else []
+    written += [values_path] if "long" in formats else []
     if "parquet" in formats:
-        written.append(_write_parquet(dict(zip(columns, parquet_columns)), out_dir / "reports.parquet"))
+        written.append(_write_parquet(dict(zip(header, parquet_columns)), out_dir / "reports.parquet", labels))
     return written
+
+
+def write_column_dictionary(out_dir: Path) -> Path:
+    """OUT/columns.csv: `column, label, unit, section` for every column of reports.csv, in its order."""
+    path = out_dir / "columns.csv"
+    with atomic_file(path) as file:
+        file.write("\ufeff")
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(["column", "label", "unit", "section"])
+        writer.writerows(column_info(column) for column in csv_columns())
+    return path
 
 
 def parquet_available() -> bool:
@@ -118,17 +207,17 @@ def parquet_available() -> bool:
     return True
 
 
-_ARROW_TYPES = {"Int64": "int64", "float64": "float64", "string": "string"}
-_PANDAS_TYPES = {"Int64": "int64", "float64": "float64", "string": "unicode"}
+_ARROW_TYPES = {"Int64": "int64", "float64": "float64", "string": "string", "boolean": "bool_"}
+_PANDAS_TYPES = {"Int64": "int64", "float64": "float64", "string": "unicode", "boolean": "bool"}
 
 
-def _write_parquet(columns: dict[str, list[Any]], path: Path) -> Path:
+def _write_parquet(columns: dict[str, list[Any]], path: Path, labels: str = "keys") -> Path:
     """reports.parquet with an explicit schema (`csv_dtypes()` in Arrow types) and the pandas metadata that
     makes `pandas.read_parquet` load integer columns with gaps as Int64, not float."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    dtypes = csv_dtypes()
+    dtypes = csv_dtypes(labels)
     pandas_columns = [{"name": name, "field_name": name, "pandas_type": _PANDAS_TYPES[dtype], "numpy_type": dtype,
                        "metadata": None} for name, dtype in dtypes.items()]
     pandas_metadata = {"index_columns": [], "column_indexes": [], "columns": pandas_columns}

@@ -19,8 +19,9 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from extractor.checks import arithmetic_warnings, compute_summary
+from extractor.checks import arithmetic_warnings, compute_summary, unreadable_sections
 from extractor.documents import Document, load_document
+from extractor.entities import canonical_entity
 from extractor.llm.settings import ModelSettings
 from extractor.merge import prefer
 from extractor.parsers import parse_document
@@ -49,7 +50,13 @@ def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
 def extract_file(path: str | Path, settings: ModelSettings | None = None) -> AnnualReport:
     """Read one report file and extract it (raises `DocumentError` for bad input, `ModelError` when a model
     request fails for good)."""
-    return extract_document(load_document(path), reader_for(settings) if settings else None)
+    return extract_file_and_text(path, settings)[0]
+
+
+def extract_file_and_text(path: str | Path, settings: ModelSettings | None = None) -> tuple[AnnualReport, str]:
+    """`extract_file`, and the normalized text that the report's evidence offsets index."""
+    document = load_document(path)
+    return extract_document(document, reader_for(settings) if settings else None), document.text
 
 
 _READERS: dict[ModelSettings, ModelReader] = {}
@@ -73,6 +80,7 @@ def extract_document(document: Document, reader: ModelReader | None = None) -> A
     """Extract one loaded document: parsers, then the model when given, then checks and the summary."""
     meta, tables, prose = parse_document(document.text)
     parsed = prefer(tables, prose, "table", "prose")
+    meta["entity_canonical"] = canonical_entity(meta["entity"], document.text)
     data: dict[str, Any] = {"meta": meta, "evidence": {}}
     run: dict[str, Any] = {"source": document.path, "input_sha256": document.sha256, "llm_used": False,
                            **run_identity(None)}
@@ -87,8 +95,10 @@ def extract_document(document: Document, reader: ModelReader | None = None) -> A
     for value in parsed.values:
         set_path(data, value.path, value.value)
         data["evidence"][value.path] = {"quote": value.quote, "start": value.start, "end": value.end,
-                                        "method": value.method}
-    data["warnings"] = list(parsed.warnings) + arithmetic_warnings(data)
+                                        "method": value.method, "page": document.page_of(value.start)}
+    unreadable = unreadable_sections(document.text, meta["template"], data["evidence"])
+    data["warnings"] = list(parsed.warnings) + arithmetic_warnings(data) + unreadable
+    run["complete"] = not unreadable
     data["summary"] = compute_summary(data, meta["template"])
     data["run"] = run
     return AnnualReport.model_validate(data)

@@ -37,8 +37,8 @@ def test_extract_folder_with_one_empty_file(inputs, tmp_path, capsys):
     named = [line for line in err.splitlines() if "empty.txt" in line]
     assert len(named) == 1 and "file is empty" in named[0]
     assert "2 extracted, 0 already current, 1 failed" in err
-    assert sorted(p.name for p in out_dir.iterdir()) == [".extractor.lock", "hebei_2021.json", "lingshan_2017.json",
-                                                         "reports.csv"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [".extractor.lock", "columns.csv", "hebei_2021.json",
+                                                         "lingshan_2017.json", "reports.csv", "text"]
     legacy = json.loads((out_dir / "lingshan_2017.json").read_text(encoding="utf-8"))
     assert legacy["stats_legacy"]["proactive"]["total"] == 39387
     assert legacy["evidence"]["stats_legacy.proactive.total"]["quote"] == "2017年,全县主动公开政府信息39387条"

@@ -9,6 +9,7 @@ import pytest
 
 from extractor.documents import join_wrapped_lines, load_document
 from extractor.errors import DocumentError
+from extractor.textnorm import locate
 
 TABLE_ROW = "一、本年新收政府信息公开申请数量 21 0 0 0 0 0 21"
 
@@ -181,3 +182,50 @@ def test_folder_is_not_a_regular_file(tmp_path):
 def test_wrapped_lines_do_not_swallow_a_following_list_item():
     lines = ["2023年,我区在政府网站平台主动公开政府信息共计一千余条,另外", "二、主动公开政府信息情况", "短行"]
     assert join_wrapped_lines(lines).splitlines()[1] == "二、主动公开政府信息情况"
+
+
+def _pdf_pages(path: Path, pages: list[list[str]]) -> Path:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path))
+    for number, lines in enumerate(pages, 1):
+        pdf.setFont("STSong-Light", 11)
+        y = 800
+        for line in [*lines, f"- {number} -"]:
+            pdf.drawString(50, y, line)
+            y -= 20
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def test_pdf_keeps_page_boundaries_so_every_offset_has_its_page(tmp_path):
+    pages = [["某县2021年政府信息公开工作年度报告", "一、总体情况", "2021年,全县主动公开政府信息1136条。"],
+             ["二、主动公开政府信息情况", "规章 0 0 0"],
+             ["三、收到和处理政府信息公开申请情况", TABLE_ROW]]
+    doc = load_document(_pdf_pages(tmp_path / "r.pdf", pages))
+    assert len(doc.page_starts) == 3 and doc.page_starts[0] == 0
+    for number, lines in enumerate(pages, 1):
+        for line in lines:
+            found = locate(line, doc.text)  # normalization may fold a space ('规章 0' -> '规章0')
+            assert found is not None and doc.page_of(found[0]) == number, line
+    assert "- 2 -" not in doc.text
+
+
+def test_paragraph_running_over_a_page_has_the_page_it_starts_on(tmp_path):
+    wide = "2021年,全县在政府网站平台主动公开政府信息一千一百三十六条,其中规范性文件十二件,政策解读二"
+    pages = [["一、总体情况", wide, wide[:-1] + "三"], ["十件。依申请公开情况:收到申请21件。"]]
+    doc = load_document(_pdf_pages(tmp_path / "r.pdf", pages))
+    joined = doc.text.index(wide[:-1] + "三十件。")  # the wrapped line joined across the page break
+    assert doc.page_of(joined) == 1
+    assert doc.page_of(doc.text.index("收到申请21件")) == 2
+
+
+def test_text_formats_have_no_pages(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text("某县2021年政府信息公开工作年度报告\n全县主动公开政府信息1136条。", encoding="utf-8")
+    doc = load_document(path)
+    assert doc.page_starts == () and doc.page_of(5) is None

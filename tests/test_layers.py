@@ -13,16 +13,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "extractor"
 
 LAYERS: tuple[frozenset[str], ...] = (
     # the contract and shared helpers, below everything
-    frozenset({"version", "schema", "errors", "records", "textnorm", "textrules", "atomic"}),
+    frozenset({"version", "schema", "columns", "errors", "records", "textnorm", "textrules", "atomic"}),
     # a file -> one normalized text, and the text's sections and points
     frozenset({"documents", "chunking"}),
     # readers of the text: deterministic parsers, the model, and the check of a model's answer
-    frozenset({"parsers", "llm", "grounding"}),
+    frozenset({"parsers", "entities", "llm", "grounding"}),
     # one report's values put together
     frozenset({"merge", "checks"}),
     frozenset({"pipeline"}),
-    # what one report's results become on disk
-    frozenset({"output"}),
+    # what results become on disk: one report's files, the folder's tables (the dataset), a person's
+    # corrections, the year-over-year comparison
+    frozenset({"output", "corrections", "dataset", "compare"}),
     # runs over many reports
     frozenset({"runs"}),
     # the commands and the public API

@@ -20,9 +20,12 @@ def _report(total: int | None, year: int = 2017) -> dict:
     return report.model_dump(mode="json")
 
 
-def test_csv_columns_are_meta_then_every_statistic_then_summary():
+def test_csv_columns_are_meta_then_quality_then_every_statistic_then_summary():
     columns = csv_columns()
-    assert columns[6:6 + len(statistic_paths())] == statistic_paths()
+    assert columns[1:7] == [f"meta.{name}" for name in ("entity", "entity_canonical", "level", "year", "published_on",
+                                                         "template")]
+    assert columns[7:13] == ["source", "n_warnings", "warnings", "llm_used", "model", "complete"]
+    assert columns[13:13 + len(statistic_paths())] == statistic_paths()
     assert columns[-1] == "summary.lawsuits"
     assert len(columns) == len(set(columns))
 
@@ -93,7 +96,8 @@ def test_atomic_file_that_fails_midway_leaves_the_old_file_and_no_temporary(tmp_
 def test_csv_dtypes_cover_every_column_counts_as_int64_money_as_float():
     dtypes = csv_dtypes()
     assert list(dtypes) == csv_columns()
-    assert set(dtypes.values()) == {"Int64", "float64", "string"}
+    assert set(dtypes.values()) == {"Int64", "float64", "string", "boolean"}
+    assert dtypes["n_warnings"] == "Int64" and dtypes["complete"] == dtypes["llm_used"] == "boolean"
     assert dtypes["meta.year"] == dtypes["summary.lawsuits"] == dtypes["stats_2019.requests.new_received.total"] == "Int64"
     assert dtypes["stats_2019.proactive.fees.amount"] == "float64"
     assert dtypes["meta.template"] == "string"

@@ -218,14 +218,14 @@ def test_bad_input_is_one_line_exit_1_and_every_other_report_is_written(fault, g
 
 def test_unexpected_exception_is_an_internal_error_line_for_that_file_only(good, tmp_path, capsys, monkeypatch):
     (good / "trigger.txt").write_text(LEGACY_REPORT, encoding="utf-8")
-    real = batch.extract_file
+    real = batch.extract_file_and_text
 
     def fragile(path, settings=None):
         if path.endswith("trigger.txt"):
             raise RuntimeError("unexpected\nstate")
         return real(path, settings)
 
-    monkeypatch.setattr(batch, "extract_file", fragile)
+    monkeypatch.setattr(batch, "extract_file_and_text", fragile)
     code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
     assert code == 1
     assert f"extractor: {good / 'trigger.txt'}: internal error: RuntimeError: unexpected state" in err.splitlines()
@@ -237,14 +237,14 @@ def test_worker_process_that_dies_fails_its_file_only(good, tmp_path, capsys, mo
     for copy in range(6):
         shutil.copy(good / "lingshan_2017.txt", good / f"copy{copy}.txt")
     (good / "killer.txt").write_text(LEGACY_REPORT, encoding="utf-8")
-    real = batch.extract_file
+    real = batch.extract_file_and_text
 
     def deadly(path, settings=None):
         if path.endswith("killer.txt"):
             os._exit(3)  # what a segfault in a native library looks like from outside
         return real(path, settings)
 
-    monkeypatch.setattr(batch, "extract_file", deadly)
+    monkeypatch.setattr(batch, "extract_file_and_text", deadly)
     monkeypatch.setattr(batch, "_pool", _forked_pool)
     code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm", "--workers", "2")
     assert code == 1
@@ -357,17 +357,16 @@ def test_parquet_without_pyarrow_is_a_usage_error_before_any_work(good, tmp_path
     assert not (tmp_path / "out").exists()
 
 
-def test_tables_hold_the_current_outputs_of_this_runs_inputs_only(good, tmp_path, capsys):
+def test_tables_hold_every_report_in_the_folder_not_only_this_runs_inputs(good, tmp_path, capsys):
     out = tmp_path / "out"
-    _run(capsys, str(good), "-o", str(out), "--no-llm")
+    _run(capsys, str(good / "hebei_2021.txt"), "-o", str(out), "--no-llm")
     code, _ = _run(capsys, str(good / "lingshan_2017.txt"), "-o", str(out), "--no-llm", "--format", "jsonl",
                    "--format", "parquet")
     assert code == 0
-    assert pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())["file"].tolist() == ["lingshan_2017"]
-    assert pd.read_parquet(out / "reports.parquet")["file"].tolist() == ["lingshan_2017"]
-    assert [json.loads(line)["file"] for line in (out / "reports.jsonl").read_text(encoding="utf-8").splitlines()] == [
-        "lingshan_2017"]
-    assert (out / "hebei_2021.json").exists()
+    both = ["hebei_2021", "lingshan_2017"]
+    assert pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())["file"].tolist() == both
+    assert pd.read_parquet(out / "reports.parquet")["file"].tolist() == both
+    assert [json.loads(line)["file"] for line in (out / "reports.jsonl").read_text(encoding="utf-8").splitlines()] == both
 
 
 # ----------------------------------------------------------------------------------------------- how it runs
@@ -520,7 +519,7 @@ def test_two_runs_at_once_on_one_folder_never_corrupt_it(tmp_path):
 def test_with_a_model_reports_run_in_threads_and_model_use_is_summed_once(good, tmp_path, monkeypatch):
     for copy in range(4):
         shutil.copy(good / "lingshan_2017.txt", good / f"copy{copy}.txt")
-    real = batch.extract_file
+    real = batch.extract_file_and_text
     threads: set[str] = set()
 
     def with_model(path, settings=None):
@@ -528,11 +527,11 @@ def test_with_a_model_reports_run_in_threads_and_model_use_is_summed_once(good, 
 
         threads.add(threading.current_thread().name)
         time.sleep(0.02)
-        report = real(path)
+        report, text = real(path)
         return report.model_copy(update={"run": report.run.model_copy(update={
-            "model": settings.model, "accounting": {"requests": 2, "tokens_in": 300, "cache_hits": 1}})})
+            "model": settings.model, "accounting": {"requests": 2, "tokens_in": 300, "cache_hits": 1}})}), text
 
-    monkeypatch.setattr(batch, "extract_file", with_model)
+    monkeypatch.setattr(batch, "extract_file_and_text", with_model)
     settings = ModelSettings(base_url="http://127.0.0.1:9/v1", model="qwen", concurrency=3)
     stream = io.StringIO()
     result = run_batch([str(good)], BatchOptions(out_dir=tmp_path / "out", settings=settings), stream)

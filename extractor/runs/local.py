@@ -1,9 +1,10 @@
 """Batch runs: many report files in, one JSON per report out, the tables at the end; built to be left alone.
 
 `run_batch` finds the report files under the paths given, skips those whose output is current, extracts the
-rest, writes each output as soon as it is ready, and at the end rebuilds reports.csv (and .jsonl / .parquet)
-from the current outputs of every input of the run (when there is at least one: a run whose every input
-failed, a mistyped path say, leaves the tables of the last run alone). What it promises:
+rest, writes each output (`OUT/<name>.json`, and `OUT/text/<name>.txt`, the normalized text its evidence
+offsets index) as soon as it is ready, and at the end rebuilds the folder's tables from every report JSON in
+it, the person's corrections applied (`extractor.dataset`; when the run has at least one output: a run whose
+every input failed, a mistyped path say, leaves the tables of the last run alone). What it promises:
 
 - never loses work: each output is written atomically (temporary file + rename) by this process as results
   arrive, so a run killed at any moment (even SIGKILL) loses only the reports in flight and leaves no
@@ -35,7 +36,7 @@ configured, reports run in threads, `settings.concurrency` at a time (the model'
     extractor: IN/empty.txt: file is empty
     extractor: 1 extracted, 0 already current, 1 failed; output in IN/out/
     >>> sorted(p.name for p in (folder / "out").iterdir())
-    ['.extractor.lock', 'lingshan.json', 'reports.csv']
+    ['.extractor.lock', 'columns.csv', 'lingshan.json', 'reports.csv', 'text']
     >>> run_batch([str(folder / "lingshan.txt")], BatchOptions(out_dir=folder / "out"), log).skipped
     1
 """
@@ -50,7 +51,7 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -58,11 +59,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from extractor.atomic import TEMPORARY_GLOB, write_atomic
+from extractor.dataset import build_dataset
 from extractor.documents import SUPPORTED_SUFFIXES
 from extractor.errors import ConfigError, ExtractorError
 from extractor.llm.settings import ModelSettings
-from extractor.output import parquet_available, report_json, write_tables
-from extractor.pipeline import extract_file, run_identity
+from extractor.output import parquet_available, report_json
+from extractor.pipeline import extract_file_and_text, run_identity
 from extractor.runs.lock import output_folder_lock
 
 LARGE_BATCH = 8
@@ -75,7 +77,9 @@ class BatchOptions:
 
     out_dir: Path
     formats: tuple[str, ...] = ()
-    """Tables besides reports.csv: "jsonl", "parquet"."""
+    """Tables besides reports.csv and columns.csv: "jsonl", "parquet", "long" (values.csv)."""
+    labels: str = "keys"
+    """Table headers: "keys" (dotted keys) or "zh" (the national form's Chinese labels)."""
     force: bool = False
     """Extract again even when the output is current."""
     workers: int | None = None
@@ -125,6 +129,8 @@ class Outcome:
     text: str | None
     accounting: Mapping[str, int] = field(default_factory=dict)
     failure: str | None = None
+    document_text: str | None = None
+    """The normalized text the output's evidence offsets index (written as OUT/text/<name>.txt)."""
 
 
 # ------------------------------------------------------------------------------------------- inputs and outputs
@@ -200,9 +206,17 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def text_path(output: Path) -> Path:
+    """Where the normalized text of a report output is kept: OUT/text/<name>.txt beside OUT/<name>.json."""
+    return output.parent / "text" / f"{output.stem}.txt"
+
+
 def is_current(output: Path, source: Path, identity: Mapping[str, Any]) -> bool:
     """Whether `output` (a report JSON) was made from `source`'s present bytes by a run with this identity
-    (`pipeline.run_identity`). A missing, truncated or unreadable output, or an unreadable source, is not."""
+    (`pipeline.run_identity`). A missing, truncated or unreadable output, or an unreadable source, is not;
+    nor is one whose text (`text_path`) is missing."""
+    if not text_path(output).is_file():
+        return False
     try:
         run = json.loads(output.read_text(encoding="utf-8"))["run"]
         return run["input_sha256"] == sha256_file(source) and all(run.get(k) == v for k, v in identity.items())
@@ -219,7 +233,7 @@ def extract_one(path: str, settings: ModelSettings | None) -> Outcome:
     that states nothing.
     """
     try:
-        report = extract_file(path, settings)
+        report, text = extract_file_and_text(path, settings)
     except ExtractorError as exc:
         where = ExtractorError(exc.message, chunk=exc.chunk, attempt=exc.attempt) if exc.path == path else exc
         return Outcome(None, failure=_one_line(str(where)))
@@ -227,7 +241,7 @@ def extract_one(path: str, settings: ModelSettings | None) -> Outcome:
         return Outcome(None, failure=_one_line(f"internal error: {type(exc).__name__}: {exc}"))
     if report.meta.template == "unknown" and not report.evidence:
         return Outcome(None, failure="not an annual report: no report year, statistics table or figure found")
-    return Outcome(report_json(report), report.run.accounting)
+    return Outcome(report_json(report), report.run.accounting, document_text=text)
 
 
 def _one_line(text: str) -> str:
@@ -260,6 +274,7 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
         def deliver(file: Path, outcome: Outcome) -> None:
             if outcome.text is not None:
                 try:
+                    write_atomic(text_path(out_dir / f"{names[file]}.json"), outcome.document_text or "")
                     write_atomic(out_dir / f"{names[file]}.json", outcome.text)
                 except OSError as exc:
                     outcome = Outcome(None, failure=f"cannot write {out_dir / names[file]}.json ({exc.strerror})")
@@ -276,12 +291,16 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
         finally:
             progress.close()
         written = [f for f in files if f not in failed]
-        tables: list[Path] = []
+        tables: tuple[Path, ...] = ()
+        notices: tuple[str, ...] = ()
         if written:
-            tables = write_tables(_read_outputs(sorted(names[f] for f in written), out_dir), out_dir, options.formats)
+            dataset = build_dataset(out_dir, options.formats, options.labels)
+            tables, notices = dataset.tables, dataset.notices
+    for notice in notices:
+        print(f"extractor: {notice}", file=err)
     failures += [failed[f] for f in files if f in failed]
     result = BatchResult(extracted=len(todo) - len(failed), skipped=len(files) - len(todo),
-                         failures=tuple(failures), accounting=accounting, tables=tuple(tables))
+                         failures=tuple(failures), accounting=accounting, tables=tables)
     for failure in result.failures:
         print(f"extractor: {failure.line}", file=err)
     print(f"extractor: {result.extracted} extracted, {result.skipped} already current, {len(result.failures)} failed; "
@@ -300,9 +319,6 @@ def _workers(options: BatchOptions, todo: int) -> int:
     return (os.cpu_count() or 1) if todo >= LARGE_BATCH else 1
 
 
-def _read_outputs(stems: list[str], out_dir: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    for stem in stems:
-        yield stem, json.loads((out_dir / f"{stem}.json").read_text(encoding="utf-8"))
 
 
 # -------------------------------------------------------------------------------------------------- the workers

@@ -1,0 +1,67 @@
+"""Checks on a whole report: a statistics section whose table could not be read makes the report incomplete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from samples import GOV2021_REPORT
+
+from extractor.documents import load_document
+from extractor.pipeline import extract_document
+
+DOCS = Path(__file__).resolve().parent.parent / "evals" / "docs"
+
+TABLES_AS_IMAGES = """某县2021年政府信息公开工作年度报告
+一、总体情况
+2021年,全县主动公开政府信息1136条。
+二、主动公开政府信息情况
+三、收到和处理政府信息公开申请情况
+四、政府信息公开行政复议、行政诉讼情况
+五、存在的主要问题及改进情况
+"""
+
+
+def _extract(tmp_path: Path, text: str):
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+    return extract_document(load_document(path))
+
+
+def test_sections_present_with_no_figure_read_are_warned_and_the_report_is_incomplete(tmp_path):
+    report = _extract(tmp_path, TABLES_AS_IMAGES)
+    unreadable = [w for w in report.warnings if w.startswith("statistics section")]
+    assert [w.split()[2] for w in unreadable] == [
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ]
+    assert report.run.complete is False
+
+
+def test_report_whose_tables_were_read_is_complete(tmp_path):
+    report = _extract(tmp_path, GOV2021_REPORT)
+    assert not [w for w in report.warnings if w.startswith("statistics section")]
+    assert report.run.complete is True
+
+
+def test_corpus_report_with_its_tables_lost_says_so():
+    """004 (长兴县 2019) kept its section headings but its tables were images on the page."""
+    report = extract_document(load_document(DOCS / "004_bc36cf730a6aa635.txt"))
+    assert report.run.complete is False
+    assert any("四、政府信息公开行政复议、行政诉讼情况" in w for w in report.warnings)
+
+
+def test_legacy_report_is_not_held_to_the_2019_sections(tmp_path):
+    report = _extract(tmp_path, "灵山县2017年政府信息公开工作年度报告\n二、主动公开政府信息情况\n全年主动公开政府信息39387条。")
+    assert report.meta.template == "legacy" and report.run.complete is True
+
+
+def test_legacy_statistics_table_with_nothing_read_is_incomplete(tmp_path):
+    report = _extract(tmp_path, "某县2017年政府信息公开工作年度报告\n附表:\n统计指标 | 单位 | 统计数\n(附表为扫描图片)\n")
+    assert report.meta.template == "legacy" and report.run.complete is False
+    assert report.warnings[-1].startswith("the statistics table (统计指标 | 单位 | 统计数) is in the report")
+
+
+def test_legacy_statistics_table_that_was_read_is_complete():
+    report = extract_document(load_document(DOCS / "10_hebei_jyt_2018_tongjibiao.txt"))
+    assert report.run.complete is True and report.stats_legacy.proactive.total is not None
