@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from extractor.documents import SUPPORTED_SUFFIXES
-from extractor.errors import ConfigError, ExtractorError
+from extractor.errors import ConfigError, ExtractorError, printable
 from extractor.llm.settings import ModelSettings
 from extractor.output import TEMPORARY_GLOB, parquet_available, report_json, write_atomic, write_tables
 from extractor.pipeline import extract_file, run_identity
@@ -92,6 +92,8 @@ class Failure:
 
     >>> Failure("in/a.pdf", "PDF is encrypted (password required)").line
     'in/a.pdf: PDF is encrypted (password required)'
+    >>> Failure("in/a\\nb.txt", "file is empty").line  # one line, whatever the name holds
+    'in/a\\\\nb.txt: file is empty'
     """
 
     path: str
@@ -99,7 +101,7 @@ class Failure:
 
     @property
     def line(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return printable(f"{self.path}: {self.reason}")
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[Failure]]:
 
 def output_names(files: list[Path]) -> dict[Path, str]:
     """One output name per input: its stem; where stems collide, its folder's name first; where that still
-    collides, more folders and the suffix, until every name is unique.
+    collides, more folders and the suffix, until every name is unique. Names are valid UTF-8 whatever the
+    input's name holds (`errors.printable`), so that the JSON and the tables can hold them.
 
     >>> list(output_names([Path("x/a/r.txt"), Path("x/b/r.txt"), Path("x/b/s.pdf"), Path("x/b/s.txt"),
     ...                    Path("x/b/t.txt")]).values())
@@ -172,10 +175,10 @@ def output_names(files: list[Path]) -> dict[Path, str]:
     """
     def name(file: Path, level: int) -> str:
         if level == 0:
-            return file.stem
+            return printable(file.stem)
         if level == 1:
-            return f"{file.parent.name}__{file.stem}"
-        return "__".join([*file.absolute().parent.parts[1:][-(level - 1):], file.name])
+            return printable(f"{file.parent.name}__{file.stem}")
+        return printable("__".join([*file.absolute().parent.parts[1:][-(level - 1):], file.name]))
 
     levels = dict.fromkeys(files, 0)
     deepest = max((len(file.absolute().parts) for file in files), default=0)
@@ -212,12 +215,7 @@ def is_current(output: Path, source: Path, identity: Mapping[str, Any]) -> bool:
 
 # ---------------------------------------------------------------------------------------------------- one report
 def extract_one(path: str, settings: ModelSettings | None) -> Outcome:
-    """Extract one report to its output text; every exception becomes the failure's one-line reason.
-
-    A text with no report in it (no report year, no statistics table, no figure read: a news page, a
-    listing, a login page saved by a crawler) is a failure too: an all-empty row would pass for a report
-    that states nothing.
-    """
+    """Extract one report to its output text; every exception becomes the failure's one-line reason."""
     try:
         report = extract_file(path, settings)
     except ExtractorError as exc:
@@ -225,8 +223,6 @@ def extract_one(path: str, settings: ModelSettings | None) -> Outcome:
         return Outcome(None, failure=_one_line(str(where)))
     except Exception as exc:
         return Outcome(None, failure=_one_line(f"internal error: {type(exc).__name__}: {exc}"))
-    if report.meta.template == "unknown" and not report.evidence:
-        return Outcome(None, failure="not an annual report: no report year, statistics table or figure found")
     return Outcome(report_json(report), report.run.accounting)
 
 
@@ -285,7 +281,7 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
     for failure in result.failures:
         print(f"extractor: {failure.line}", file=err)
     print(f"extractor: {result.extracted} extracted, {result.skipped} already current, {len(result.failures)} failed; "
-          f"output in {out_dir}/", file=err)
+          f"output in {printable(str(out_dir))}/", file=err)
     if accounting:
         print("extractor: model use: " + ", ".join(f"{key} {value}" for key, value in accounting.items()),
               file=err)

@@ -98,11 +98,18 @@ def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:
     ('政府信息', 'utf-8')
     >>> decode_bytes("政府信息".encode("gbk"))
     ('政府信息', 'gb18030')
+    >>> decode_bytes("政府信息".encode("utf-32"))
+    ('政府信息', 'utf-32')
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError as exc:
+                raise DocumentError(f"text is not valid {codec.upper()} ({exc.reason} at byte {exc.start})",
+                                    path=name) from None
     if _is_binary(data):
         raise DocumentError("binary data, not text", path=name)
     for encoding in ("utf-8", "gb18030"):
@@ -111,6 +118,11 @@ def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise DocumentError("text is neither UTF-8 nor GB18030/GBK", path=name)
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+         (b"\xfe\xff", "utf-16"))
+"""Byte-order marks, UTF-32's first: its little-endian mark begins with UTF-16's."""
 
 
 def _is_binary(data: bytes) -> bool:

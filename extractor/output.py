@@ -2,7 +2,8 @@
 
 `reports.csv` has one row per report; its columns are meta, then every statistic's dotted key in catalogue
 order, then summary: the same columns for every run, UTF-8 with a BOM so Excel opens it. An empty cell is a
-null (the report is silent), never a zero.
+null (the report is silent), never a zero. A text cell that would start a spreadsheet formula starts with `'`
+(`spreadsheet_safe`); reports.jsonl and reports.parquet keep the text as it is.
 
     >>> csv_columns()[:6]
     ['file', 'meta.entity', 'meta.level', 'meta.year', 'meta.published_on', 'meta.template']
@@ -43,8 +44,21 @@ SUMMARY_COLUMNS = ["summary." + name for name in ("proactive_total", "requests_r
                                                   "reconsiderations", "lawsuits")]
 TABLE_FORMATS = ("jsonl", "parquet")
 """Tables written on request, besides reports.csv (always)."""
-TEMPORARY_GLOB = ".*.tmp"
-"""The names `atomic_file` gives its temporary files: what a killed run can leave behind."""
+TEMPORARY_SUFFIX = ".extractor.tmp"
+TEMPORARY_GLOB = f".*{TEMPORARY_SUFFIX}"
+"""The names `atomic_file` gives its temporary files, what a killed run can leave behind: a run cleans up
+these and no other file (a `.notes.tmp` of the user's own is left alone)."""
+
+
+def _file_mode() -> int:
+    """The mode a file made by `open` gets under this process's umask (read once, before any thread starts:
+    reading the umask means setting it)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
 
 
 def csv_columns() -> list[str]:
@@ -72,8 +86,9 @@ def csv_dtypes() -> dict[str, str]:
 def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """A file opened for writing in the same folder as `path` under a temporary name, renamed over `path`
     when the block ends without error, removed otherwise: a reader never sees a half-written file, and a
-    process killed mid-write (SIGKILL included) leaves at most a hidden `.NAME.*.tmp` file, never a
-    truncated `path`.
+    process killed mid-write (SIGKILL included) leaves at most a hidden `.NAME.*.extractor.tmp` file, never a
+    truncated `path`. The file gets the mode any new file gets under the umask (`mkstemp` alone makes 0600,
+    which colleagues on a shared server could not read).
 
     There is no fsync: it would cost a quarter of the parser path's throughput, and it guards only against
     the machine itself going down, after which a file the disk never received reads as empty or truncated:
@@ -87,9 +102,10 @@ def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     ('一', ['x.txt'])
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
     text = "b" not in mode
     try:
+        os.chmod(temporary, FILE_MODE)
         with os.fdopen(handle, mode, encoding="utf-8" if text else None, newline="" if text else None) as file:
             yield file
         os.replace(temporary, path)
@@ -121,6 +137,21 @@ def csv_row(stem: str, data: dict[str, Any]) -> list[Any]:
     return row
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: a text cell that starts like a formula (= + - @, or a tab or
+    carriage return before one) gets a leading `'`, so Excel or LibreOffice never runs it; numbers are kept.
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x","y")'))
+    '=HYPERLINK("http://x","y")
+    >>> spreadsheet_safe("-5"), spreadsheet_safe(-5), spreadsheet_safe("灵山县")
+    ("'-5", -5, '灵山县')
+    """
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def write_tables(reports: Iterable[tuple[str, dict[str, Any]]], out_dir: Path,
                  formats: tuple[str, ...] = ()) -> list[Path]:
     """Write reports.csv (always) and reports.jsonl / reports.parquet when asked, one row per (name, report)
@@ -137,7 +168,7 @@ def write_tables(reports: Iterable[tuple[str, dict[str, Any]]], out_dir: Path,
         jsonl_file = files.enter_context(atomic_file(jsonl_path)) if "jsonl" in formats else None
         for stem, data in reports:
             row = csv_row(stem, data)
-            writer.writerow(row)
+            writer.writerow([spreadsheet_safe(value) for value in row])
             if jsonl_file is not None:
                 jsonl_file.write(json.dumps({"file": stem, **data}, ensure_ascii=False) + "\n")
             for values, value in zip(parquet_columns, row):

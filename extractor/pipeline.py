@@ -22,14 +22,21 @@ from typing import TYPE_CHECKING, Any
 from extractor import __version__
 from extractor.checks import arithmetic_warnings, compute_summary
 from extractor.documents import Document, load_document
+from extractor.errors import DocumentError, printable
 from extractor.llm.settings import ModelSettings
 from extractor.merge import prefer
 from extractor.parsers import parse_document
+from extractor.parsers.meta import names_a_report
 from extractor.records import ParseResult
 from extractor.schema import AnnualReport, set_path
 
 if TYPE_CHECKING:
     from extractor.llm.reader import ModelReader
+
+
+NOT_A_REPORT = "not an annual report: no report title, statistics table or figure found"
+"""Why a text with no report in it (a news page, a listing, a login page saved by a crawler) fails: an
+all-empty output would pass for a report that states nothing."""
 
 
 def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
@@ -47,8 +54,16 @@ def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
 
 
 def extract_file(path: str | Path, settings: ModelSettings | None = None) -> AnnualReport:
-    """Read one report file and extract it (raises `DocumentError` for bad input, `ModelError` when a model
-    request fails for good)."""
+    """Read one report file and extract it (raises `DocumentError` for bad input or a text that is not a
+    report, `ModelError` when a model request fails for good): the same outcome as the command line's.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "news.txt")
+    >>> _ = open(path, "w", encoding="utf-8").write("The county held its 2023 spring planting meeting on 12 March.")
+    >>> extract_file(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    extractor.errors.DocumentError: ...news.txt: not an annual report: no report title, statistics table or figure found
+    """
     return extract_document(load_document(path), reader_for(settings) if settings else None)
 
 
@@ -72,8 +87,10 @@ def reader_for(settings: ModelSettings) -> ModelReader:
 def extract_document(document: Document, reader: ModelReader | None = None) -> AnnualReport:
     """Extract one loaded document: parsers, then the model when given, then checks and the summary."""
     meta, parsed = parse_document(document.text)
+    if not parsed.values and not names_a_report(document.text):
+        raise DocumentError(NOT_A_REPORT, path=document.path)
     data: dict[str, Any] = {"meta": meta, "evidence": {}}
-    run: dict[str, Any] = {"source": document.path, "input_sha256": document.sha256, "llm_used": False,
+    run: dict[str, Any] = {"source": printable(document.path), "input_sha256": document.sha256, "llm_used": False,
                            **run_identity(None)}
     if reader is not None:
         from extractor.llm.client import Accounting
