@@ -273,9 +273,15 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
             progress.close()
         written = [f for f in files if f not in failed]
         tables: list[Path] = []
+        unwritten: list[Failure] = []
         if written:
-            tables = write_tables(_read_outputs(sorted(names[f] for f in written), out_dir), out_dir, options.formats)
-    failures += [failed[f] for f in files if f in failed]
+            try:
+                tables = write_tables(_read_outputs(sorted(names[f] for f in written), out_dir), out_dir,
+                                      options.formats)
+            except OSError as exc:  # a full disk, say: the report JSONs written stay, a rerun writes the tables
+                unwritten.append(Failure(str(out_dir / "reports.csv"), f"cannot write the tables "
+                                         f"({exc.strerror or exc}); the reports written are kept, rerun to write them"))
+    failures += [failed[f] for f in files if f in failed] + unwritten
     result = BatchResult(extracted=len(todo) - len(failed), skipped=len(files) - len(todo),
                          failures=tuple(failures), accounting=accounting, tables=tuple(tables))
     for failure in result.failures:
@@ -315,9 +321,12 @@ def _locked(out_dir: Path) -> Iterator[None]:
         if not _try_lock(handle):
             raise ConfigError(f"another extractor run is writing to this folder ({_holder(handle)}); wait for it to "
                               "finish or choose another output folder with -o", path=str(out_dir))
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-        handle.flush()
+        try:
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            handle.flush()
+        except OSError as exc:
+            raise ConfigError(f"cannot write to the output folder ({exc.strerror})", path=str(out_dir)) from None
         yield
 
 

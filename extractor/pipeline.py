@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from extractor import __version__
-from extractor.checks import arithmetic_warnings, compute_summary
+from extractor.checks import arithmetic_warnings, compute_summary, plausible
 from extractor.documents import Document, load_document
 from extractor.errors import DocumentError, printable
 from extractor.llm.settings import ModelSettings
@@ -100,11 +100,12 @@ def extract_document(document: Document, reader: ModelReader | None = None) -> A
         parsed = prefer(parsed, ParseResult(tuple(reading.values), tuple(reading.warnings)), "parsers", "model")
         data.update(reading.narrative)
         run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict())
-    for value in parsed.values:
+    values, implausible = plausible(parsed.values)
+    for value in values:
         set_path(data, value.path, value.value)
         data["evidence"][value.path] = {"quote": value.quote, "start": value.start, "end": value.end,
                                         "method": value.method}
-    data["warnings"] = list(parsed.warnings) + arithmetic_warnings(data)
+    data["warnings"] = list(parsed.warnings) + implausible + arithmetic_warnings(data)
     data["summary"] = compute_summary(data, meta["template"])
     data["run"] = run
     return AnnualReport.model_validate(data)

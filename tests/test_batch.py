@@ -8,6 +8,7 @@ and right, and that no temporary file is left."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import multiprocessing
@@ -32,16 +33,21 @@ from samples import GOV2021_REPORT, LEGACY_REPORT
 from extractor import batch
 from extractor.batch import LOCK_NAME, BatchOptions, BatchResult, _locked, output_names, run_batch
 from extractor.cli import main
+from extractor.errors import DocumentError, printable
 from extractor.llm.settings import ModelSettings
 from extractor.output import csv_dtypes
+from extractor.pipeline import NOT_A_REPORT, extract_file
 from extractor.schema import AnnualReport
 
 REPO = Path(__file__).resolve().parent.parent
 needs_model_client = pytest.mark.skipif(not (REPO / "extractor" / "llm" / "client.py").exists(),
                                         reason="the model client (issue 5) is not in this tree yet")
 NEWS_PAGE = """<!doctype html><html><head><title>我市召开春季农业生产工作会议</title></head><body>
-<h1>我市召开春季农业生产工作会议</h1><p>3月12日，市政府召开全市春季农业生产工作会议，部署春耕备耕工作。
+<h1>我市召开春季农业生产工作会议</h1><p>2023年3月12日，市政府召开全市春季农业生产工作会议，部署春耕备耕工作。
 会议强调，要抓好粮食生产，确保全年粮食播种面积稳定在500万亩以上。</p></body></html>"""
+ENGLISH_NOTES = """Minutes of the county council, 12 March 2023.
+The council discussed the spring planting season and the new bus timetable. No decisions were taken.
+"""
 WRONG_TEMPLATE = """某县2022年政府信息公开工作年度报告
 一、概述
 2022年,全县主动公开政府信息1200条。
@@ -161,14 +167,15 @@ FAULTS = [
                                                                  r"unsupported file type '\.xls' \(use \.txt, .*\)"),
           in_folder=False),
     Fault("unreadable file", _unreadable),
-    Fault("missing path", lambda folder: (folder.parent / "gone.pdf", "no such file or folder"), in_folder=False),
     Fault("file far past any real report's size", _huge),
     Fault("text neither UTF-8 nor GBK", _write("latin.txt", b"annual report \x80\x80 of the county " * 4,
                                                r"text is neither UTF-8 nor GB18030/GBK")),
     Fault("text too short to be a report", _write("stub.txt", "年度报告", "no text found in the document")),
-    Fault("HTML page that is not a report", _write("news.html", NEWS_PAGE,
-                                                   "not an annual report: no report year, statistics table or "
-                                                   "figure found")),
+    Fault("HTML news page that mentions a year", _write("news.html", NEWS_PAGE, re.escape(NOT_A_REPORT))),
+    Fault("English text that is not a report", _write("notes.txt", ENGLISH_NOTES, re.escape(NOT_A_REPORT))),
+    Fault("UTF-16 text cut short (odd length)", _write("odd.txt", LEGACY_REPORT.encode("utf-16")[:-1],
+                                                       r"text is not valid UTF-16 \(truncated data at byte \d+\)")),
+    Fault("newline in the name of a bad file", _write("two\nlines.txt", b"", "file is empty")),
     Fault("named pipe with a report suffix", _fifo),
     Fault("folder holding no report", _empty_folder, in_folder=False),
     Fault("folder named like a report file", _folder_named_like_a_report, in_folder=False),
@@ -209,9 +216,9 @@ def test_bad_input_is_one_line_exit_1_and_every_other_report_is_written(fault, g
     out = tmp_path / "out"
     code, err = _run(capsys, str(good), *([] if fault.in_folder else [str(bad)]), "-o", str(out), "--no-llm")
     assert code == 1
-    named = [line for line in err.splitlines() if bad.name in line]
+    named = [line for line in err.splitlines() if printable(bad.name) in line]
     assert len(named) == 1, err
-    assert re.fullmatch(rf"extractor: {re.escape(str(bad))}: {reason}.*", named[0]), named[0]
+    assert re.fullmatch(rf"extractor: {re.escape(printable(str(bad)))}: {reason}.*", named[0]), named[0]
     assert "2 extracted, 0 already current, 1 failed" in err
     _assert_good_outputs(out)
     assert sorted(p.name for p in out.glob("*.json")) == ["hebei_2021.json", "lingshan_2017.json"]
@@ -259,6 +266,124 @@ def test_worker_process_that_dies_fails_its_file_only(good, tmp_path, capsys, mo
 
 def _forked_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+# ----------------------------------------------------------------- faults of a real run that are not bad input
+def test_file_name_that_is_not_utf8_is_extracted_and_rerun_and_tabled(good, tmp_path, capsys):
+    name = os.fsdecode(b"\xd5\xfe\xb8\xae.txt")  # GBK bytes, as a Windows zip unpacks them on Linux
+    (good / name).write_text(LEGACY_REPORT, encoding="utf-8")
+    out = tmp_path / "out"
+    code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+    assert code == 0, err
+    assert "3 extracted, 0 already current, 0 failed" in err
+    written = json.loads((out / "\\xd5\\xfe\\xb8\\xae.json").read_text(encoding="utf-8"))
+    assert written["run"]["source"] == f"{good}/\\xd5\\xfe\\xb8\\xae.txt"
+    assert written["stats_legacy"]["proactive"]["total"] == 39387
+    assert "\\xd5\\xfe\\xb8\\xae" in set(pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())["file"])
+    _assert_good_outputs(out)
+    code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+    assert code == 0 and "0 extracted, 3 already current, 0 failed" in err
+
+
+def test_bad_file_whose_name_is_not_utf8_is_one_printable_line(good, tmp_path):
+    (good / os.fsdecode(b"\xb0\xec.txt")).write_bytes(b"")
+    process = subprocess.run([sys.executable, "-m", "extractor", "extract", str(good), "-o", str(tmp_path / "out"),
+                              "--no-llm"], cwd=REPO, capture_output=True)
+    assert process.returncode == 1
+    assert process.stderr.decode("utf-8").splitlines()[0] == f"extractor: {good}/\\xb0\\xec.txt: file is empty"
+
+
+def test_utf32_text_is_read_as_utf32(good, tmp_path, capsys):
+    (good / "utf32.txt").write_bytes(LEGACY_REPORT.encode("utf-32"))
+    code, _ = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 0
+    assert json.loads((tmp_path / "out" / "utf32.json").read_text(encoding="utf-8"))["stats_legacy"]["proactive"][
+        "total"] == 39387
+
+
+def test_python_entry_point_raises_what_the_command_line_says(good, tmp_path, capsys):
+    (good / "notes.txt").write_text(ENGLISH_NOTES, encoding="utf-8")
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 1
+    with pytest.raises(DocumentError) as raised:
+        extract_file(good / "notes.txt")
+    assert f"extractor: {raised.value}" in err.splitlines()
+
+
+def test_count_past_any_real_one_is_null_with_a_warning_and_every_table_loads(good, tmp_path, capsys):
+    garbled = LEGACY_REPORT.replace("39387", "12345678901234567890")
+    assert garbled != LEGACY_REPORT
+    (good / "garbled.txt").write_text(garbled, encoding="utf-8")
+    out = tmp_path / "out"
+    code, err = _run(capsys, str(good), "-o", str(out), "--no-llm", "--format", "parquet")
+    assert code == 0, err
+    report = json.loads((out / "garbled.json").read_text(encoding="utf-8"))
+    assert report["stats_legacy"]["proactive"]["total"] is None
+    assert "stats_legacy.proactive.total" not in report["evidence"]
+    assert "stats_legacy.proactive.total: 12345678901234567890 is not a plausible figure (past 1000000000); left null" in (
+        report["warnings"])
+    table = pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes()).set_index("file")
+    assert pd.isna(table.loc["garbled", "stats_legacy.proactive.total"])
+    assert table.loc["lingshan_2017", "stats_legacy.proactive.total"] == 39387
+    assert len(pd.read_parquet(out / "reports.parquet")) == 3
+
+
+def test_text_cells_that_start_a_formula_are_quoted_and_numbers_are_not(good, tmp_path, capsys):
+    (good / "=HYPERLINK(x).txt").write_text(LEGACY_REPORT, encoding="utf-8")
+    (good / "-1.txt").write_text(LEGACY_REPORT, encoding="utf-8")
+    out = tmp_path / "out"
+    code, _ = _run(capsys, str(good), "-o", str(out), "--no-llm", "--format", "jsonl")
+    assert code == 0
+    rows = {row[0]: row for row in csv.reader(io.StringIO((out / "reports.csv").read_text(encoding="utf-8-sig")))}
+    assert {"'=HYPERLINK(x)", "'-1", "lingshan_2017"} <= set(rows)
+    total = rows["file"].index("stats_legacy.proactive.total")
+    assert rows["'-1"][total] == rows["lingshan_2017"][total] == "39387"
+    assert {json.loads(line)["file"] for line in (out / "reports.jsonl").read_text(encoding="utf-8").splitlines()} >= {
+        "=HYPERLINK(x)", "-1"}
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_outputs_get_the_mode_the_umask_gives(good, tmp_path, umask):
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "extractor", "extract", str(good), "-o", str(out), "--no-llm"], cwd=REPO,
+                   check=True, capture_output=True, umask=umask)
+    for name in ("lingshan_2017.json", "hebei_2021.json", "reports.csv"):
+        assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
+
+
+@pytest.mark.parametrize("argv", [["--timeout", "-5"], ["--timeout", "nan"], ["-o", ""], ["-o", " "]],
+                         ids=["negative timeout", "timeout not a number", "empty output folder", "blank output folder"])
+def test_bad_option_values_are_usage_errors(good, tmp_path, capsys, argv, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(["extract", str(good), "--no-llm", *argv])
+    assert stop.value.code == 2
+    assert "error: argument" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [good]
+
+
+def test_missing_input_path_is_a_usage_error_that_makes_no_folder(good, tmp_path, capsys):
+    code, err = _run(capsys, str(good), str(tmp_path / "gone.pdf"), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 2
+    assert err == f"extractor: {tmp_path / 'gone.pdf'}: no such file or folder\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_schema_into_a_closed_pipe_ends_quietly():
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before a byte is written, as `| head` leaves
+    process = subprocess.run([sys.executable, "-m", "extractor", "schema"], cwd=REPO, stdout=writer,
+                             stderr=subprocess.PIPE, text=True, timeout=60)
+    os.close(writer)
+    assert (process.returncode, process.stderr) == (0, "")
+
+
+def test_python_m_extractor_works_from_the_folder_holding_the_clone(tmp_path):
+    (tmp_path / "extractor").symlink_to(REPO)  # a clone is a folder named extractor holding the package extractor/
+    process = subprocess.run([sys.executable, "-m", "extractor", "--version"], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60)
+    assert (process.returncode, process.stderr) == (0, ""), process.stderr
+    assert process.stdout.startswith("extractor ")
 
 
 # ---------------------------------------------------------------------------------------- inputs that succeed
@@ -323,9 +448,13 @@ def test_output_of_another_model_or_version_is_not_current(good, tmp_path, capsy
 def test_temporary_files_left_by_a_killed_run_are_removed(good, tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
-    (out / ".lingshan_2017.json.k2j4x9.tmp").write_text('{"meta": {"enti', encoding="utf-8")
+    (out / ".lingshan_2017.json.k2j4x9.extractor.tmp").write_text('{"meta": {"enti', encoding="utf-8")
+    (out / ".notes.tmp").write_text("the user's own file", encoding="utf-8")
     code, _ = _run(capsys, str(good), "-o", str(out), "--no-llm")
     assert code == 0
+    assert not (out / ".lingshan_2017.json.k2j4x9.extractor.tmp").exists()
+    assert (out / ".notes.tmp").read_text(encoding="utf-8") == "the user's own file"
+    (out / ".notes.tmp").unlink()
     _assert_good_outputs(out)
 
 
