@@ -151,8 +151,9 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[Failure]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES and not p.is_dir())
-            if not found:
+            unreadable = len(failures)
+            found = _report_files(path, failures)
+            if not found and len(failures) == unreadable:
                 failures.append(Failure(raw, f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) in this folder"))
         elif path.exists() or path.is_symlink():
             found = [path]
@@ -162,6 +163,37 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[Failure]]:
         for file in found:
             files.setdefault(Path(os.path.abspath(file)), file)
     return list(files.values()), failures
+
+
+def _report_files(folder: Path, failures: list[Failure]) -> list[Path]:
+    """The files with a report suffix under `folder`, sorted, following links to folders (each folder once);
+    a failure for each folder that cannot be read, so that its reports are named missing, never skipped.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "sub").mkdir()
+    >>> _ = (folder / "sub" / "r.txt").write_text("x")
+    >>> (folder / "sub" / "loop").symlink_to(folder)
+    >>> [str(p.relative_to(folder)) for p in _report_files(folder, [])]
+    ['sub/r.txt']
+    """
+    def cannot_read(error: OSError) -> None:
+        failures.append(Failure(str(error.filename), f"cannot read this folder ({error.strerror})"))
+
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    for root, folders, names in os.walk(folder, onerror=cannot_read, followlinks=True):
+        try:
+            status = os.stat(root)
+        except OSError as exc:
+            cannot_read(exc)
+            continue
+        if (status.st_dev, status.st_ino) in seen:
+            folders.clear()
+            continue
+        seen.add((status.st_dev, status.st_ino))
+        found.extend(Path(root, name) for name in names if Path(name).suffix.lower() in SUPPORTED_SUFFIXES)
+    return sorted(found)
 
 
 def output_names(files: list[Path]) -> dict[Path, str]:

@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable
@@ -291,6 +292,58 @@ def test_bad_file_whose_name_is_not_utf8_is_one_printable_line(good, tmp_path):
                               "--no-llm"], cwd=REPO, capture_output=True)
     assert process.returncode == 1
     assert process.stderr.decode("utf-8").splitlines()[0] == f"extractor: {good}/\\xb0\\xec.txt: file is empty"
+
+
+def _as_a_user_who_cannot_read(folder: Path, run: Callable[[], int]) -> tuple[int, str]:
+    """Call `run` (a command line run) in a process that cannot read `folder`, and return its exit status and
+    stderr: chmod 000 for a user; as root (who reads anything), a forked child that drops to `nobody`."""
+    if os.geteuid() != 0:
+        folder.chmod(0)
+        try:
+            stream = io.StringIO()
+            with contextlib.redirect_stderr(stream):
+                return run(), stream.getvalue()
+        finally:
+            folder.chmod(0o755)
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (runs in the child)
+        code = 70
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            sys.stderr = os.fdopen(writer, "w", encoding="utf-8")
+            code = run()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    os.close(writer)
+    with os.fdopen(reader, encoding="utf-8") as stream:
+        err = stream.read()
+    return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]), err
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork to drop privileges as root")
+def test_folder_that_cannot_be_read_is_named_as_a_failure_not_skipped(good, tmp_path):
+    base = Path(tempfile.mkdtemp())  # as root the run is nobody's, who must reach the inputs: not under tmp_path
+    try:
+        shutil.copytree(good, base / "in")
+        (base / "in" / "locked").mkdir(mode=0o700)
+        (base / "in" / "locked" / "county_2019.txt").write_text(LEGACY_REPORT, encoding="utf-8")
+        (base / "out").mkdir()
+        for path in (base, base / "in", *(base / "in").glob("*.txt")):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        if os.geteuid() == 0:
+            os.chown(base / "out", 65534, 65534)
+        code, err = _as_a_user_who_cannot_read(base / "in" / "locked", lambda: main(
+            ["extract", str(base / "in"), "-o", str(base / "out"), "--no-llm"]))
+        assert code == 1, err
+        assert f"extractor: {base / 'in' / 'locked'}: cannot read this folder (Permission denied)" in err.splitlines()
+        assert "2 extracted, 0 already current, 1 failed" in err
+        assert "Traceback" not in err
+        _assert_good_outputs(base / "out")
+    finally:
+        shutil.rmtree(base)
 
 
 def test_utf32_text_is_read_as_utf32(good, tmp_path, capsys):
