@@ -16,6 +16,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,6 +261,49 @@ def _display_width(line: str) -> float:
 
 
 # ------------------------------------------------------------------------------------------------- DOCX
+MAX_PART_BYTES = MAX_BYTES
+"""The most one part of a .docx may unpack to (a real report's document.xml is a few MB)."""
+MAX_UNPACKED_BYTES = 4 * MAX_BYTES
+"""The most a whole .docx may unpack to, images included."""
+
+
+def _check_unpacked_sizes(data: bytes, name: str) -> None:
+    """Refuse a .docx whose parts unpack past the limits (a zip bomb: 1 MB that unpacks to 1 GB) in bounded
+    memory: the sizes the package declares first, then every part streamed through 1 MB at a time, which
+    proves the declarations true (`zipfile` stops a part at its declared size, and a part that would unpack
+    further fails its checksum). Python-docx, which reads each part whole, then reads nothing larger.
+
+    >>> import io, zipfile
+    >>> package = io.BytesIO()
+    >>> with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as docx:
+    ...     docx.writestr("word/document.xml", b" " * (MAX_PART_BYTES + 1))
+    >>> _check_unpacked_sizes(package.getvalue(), "bomb.docx")
+    Traceback (most recent call last):
+    extractor.errors.DocumentError: bomb.docx: .docx part word/document.xml unpacks to 51 MB, past the 50 MB limit (a zip bomb?)
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = package.infolist()
+            for part in parts:
+                if part.file_size > MAX_PART_BYTES:
+                    raise DocumentError(f".docx part {part.filename} unpacks to {_mib(part.file_size)} MB, past "
+                                        f"the {_mib(MAX_PART_BYTES)} MB limit (a zip bomb?)", path=name)
+            total = sum(part.file_size for part in parts)
+            if total > MAX_UNPACKED_BYTES:
+                raise DocumentError(f".docx unpacks to {_mib(total)} MB, past the {_mib(MAX_UNPACKED_BYTES)} MB "
+                                    "limit (a zip bomb?)", path=name)
+            for part in parts:
+                with package.open(part) as stream:
+                    while stream.read(1024 * 1024):
+                        pass
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+        raise DocumentError(f"corrupt .docx ({type(exc).__name__})", path=name) from None
+
+
+def _mib(size: int) -> int:
+    return -(-size // (1024 * 1024))
+
+
 def _docx_text(data: bytes, name: str) -> str:
     import docx
     from docx.table import Table
@@ -267,6 +311,7 @@ def _docx_text(data: bytes, name: str) -> str:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise DocumentError("not a Word .docx file (not a zip package)", path=name)
+    _check_unpacked_sizes(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a broken package

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import json
 import multiprocessing
@@ -16,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -90,6 +92,49 @@ def _unreadable(folder: Path) -> tuple[Path, str]:
 def _docx_without_document(path: Path) -> None:
     with zipfile.ZipFile(path, "w") as package:
         package.writestr("[Content_Types].xml", "<Types/>")
+
+
+@functools.cache
+def _docx_bombs() -> tuple[bytes, bytes]:
+    """A real Word package whose document.xml unpacks to 1 GiB (1 MB on disk), and the same package lying that
+    the part is 4 KiB (built once: deflating 1 GiB takes seconds)."""
+    import docx
+
+    template = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("某县2019年政府信息公开工作年度报告")
+    document.save(template)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        for part in source.infolist():
+            data = source.read(part)
+            if part.filename != "word/document.xml":
+                package.writestr(part.filename, data)
+                continue
+            head, tail = data.split(b"</w:body>")
+            with package.open("word/document.xml", "w") as stream:
+                stream.write(head)
+                for _ in range(1024):
+                    stream.write(b" " * (1 << 20))
+                stream.write(b"</w:body>" + tail)
+    honest = bomb.getvalue()
+    liar = bytearray(honest)
+    with zipfile.ZipFile(bomb) as package:
+        part = package.getinfo("word/document.xml")
+    name = part.filename.encode()
+    central = liar.index(b"PK\x01\x02")  # the central directory: find the part's entry by its name
+    while liar[central + 46:central + 46 + len(name)] != name:
+        central = liar.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", liar, central + 24, 4096)  # uncompressed size, central directory
+    struct.pack_into("<I", liar, part.header_offset + 22, 4096)  # and local header
+    return honest, bytes(liar)
+
+
+def _docx_bomb(name: str, lying: bool, reason: str) -> Callable[[Path], tuple[Path, str]]:
+    def build(folder: Path) -> tuple[Path, str]:
+        (folder / name).write_bytes(_docx_bombs()[lying])
+        return folder / name, reason
+    return build
 
 
 @dataclass(frozen=True)
@@ -176,6 +221,10 @@ FAULTS = [
     Fault("English text that is not a report", _write("notes.txt", ENGLISH_NOTES, re.escape(NOT_A_REPORT))),
     Fault("UTF-16 text cut short (odd length)", _write("odd.txt", LEGACY_REPORT.encode("utf-16")[:-1],
                                                        r"text is not valid UTF-16 \(truncated data at byte \d+\)")),
+    Fault("DOCX zip bomb (1 MB unpacking to 1 GiB)", _docx_bomb("bomb.docx", False,
+                                                                r"\.docx part word/document\.xml unpacks to 1025 MB, "
+                                                                r"past the 50 MB limit \(a zip bomb\?\)")),
+    Fault("DOCX zip bomb that lies about its size", _docx_bomb("liar.docx", True, r"corrupt \.docx \(BadZipFile\)")),
     Fault("newline in the name of a bad file", _write("two\nlines.txt", b"", "file is empty")),
     Fault("named pipe with a report suffix", _fifo),
     Fault("folder holding no report", _empty_folder, in_folder=False),
@@ -344,6 +393,18 @@ def test_folder_that_cannot_be_read_is_named_as_a_failure_not_skipped(good, tmp_
         _assert_good_outputs(base / "out")
     finally:
         shutil.rmtree(base)
+
+
+@pytest.mark.parametrize("lying", [False, True], ids=["honest sizes", "lying sizes"])
+def test_docx_bomb_is_refused_in_bounded_memory(tmp_path, lying):
+    (tmp_path / "bomb.docx").write_bytes(_docx_bombs()[lying])
+    measure = ("import resource, sys\nfrom extractor.cli import main\n"
+               f"code = main(['extract', {str(tmp_path / 'bomb.docx')!r}, '-o', {str(tmp_path / 'out')!r}, '--no-llm'])\n"
+               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\nsys.exit(code)")
+    process = subprocess.run([sys.executable, "-c", measure], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert process.returncode == 1 and "bomb.docx: " in process.stderr, process.stderr
+    peak_mib = int(process.stdout) / 1024  # Linux reports KiB
+    assert peak_mib < 300, f"peak memory {peak_mib:.0f} MiB"
 
 
 def test_utf32_text_is_read_as_utf32(good, tmp_path, capsys):
