@@ -63,6 +63,7 @@ from extractor.errors import ConfigError, ExtractorError, printable
 from extractor.llm.settings import ModelSettings
 from extractor.output import TEMPORARY_GLOB, parquet_available, report_json, write_atomic, write_tables
 from extractor.pipeline import extract_file, run_identity
+from extractor.timelimit import DEFAULT_TIME_LIMIT
 
 LARGE_BATCH = 8
 """From this many reports to extract, a parsers-only run uses every core by default."""
@@ -84,6 +85,8 @@ class BatchOptions:
     """The model to use; None runs the parsers alone."""
     progress: bool | None = None
     """Show a progress line on the error stream; None: when it is a terminal."""
+    time_limit: float | None = DEFAULT_TIME_LIMIT
+    """Seconds to read and parse one file before it fails (`extractor.timelimit`); None: no limit."""
 
 
 @dataclass(frozen=True)
@@ -246,10 +249,10 @@ def is_current(output: Path, source: Path, identity: Mapping[str, Any]) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------- one report
-def extract_one(path: str, settings: ModelSettings | None) -> Outcome:
+def extract_one(path: str, settings: ModelSettings | None, time_limit: float | None = None) -> Outcome:
     """Extract one report to its output text; every exception becomes the failure's one-line reason."""
     try:
-        report = extract_file(path, settings)
+        report = extract_file(path, settings, time_limit=time_limit)
     except ExtractorError as exc:
         where = ExtractorError(exc.message, chunk=exc.chunk, attempt=exc.attempt) if exc.path == path else exc
         return Outcome(None, failure=_one_line(str(where)))
@@ -300,7 +303,7 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
             progress.count(extracted=1)
 
         try:
-            _extract_all(todo, options.settings, _workers(options, len(todo)), deliver)
+            _extract_all(todo, options.settings, _workers(options, len(todo)), deliver, options.time_limit)
         finally:
             progress.close()
         written = [f for f in files if f not in failed]
@@ -394,23 +397,24 @@ else:
 Deliver = Callable[[Path, Outcome], None]
 
 
-def _extract_all(files: list[Path], settings: ModelSettings | None, workers: int, deliver: Deliver) -> None:
+def _extract_all(files: list[Path], settings: ModelSettings | None, workers: int, deliver: Deliver,
+                 time_limit: float | None = None) -> None:
     """Extract `files`, handing each outcome to `deliver` in this process as soon as it is ready."""
     if workers <= 1:
         for file in files:
-            deliver(file, extract_one(str(file), settings))
+            deliver(file, extract_one(str(file), settings, time_limit))
         return
     if settings is not None:
         with ThreadPoolExecutor(workers) as threads:
-            _feed(threads, deque(files), 2 * workers, settings, deliver)
+            _feed(threads, deque(files), 2 * workers, settings, deliver, time_limit)
         return
     queue = deque(files)
     while queue:
         with _pool(workers) as pool:
-            suspects = _feed(pool, queue, 2 * workers, None, deliver)
+            suspects = _feed(pool, queue, 2 * workers, None, deliver, time_limit)
         for file in suspects:  # in flight when a worker died: each alone, to find the one that kills it
             with _pool(1) as alone:
-                if _feed(alone, deque([file]), 1, None, deliver):
+                if _feed(alone, deque([file]), 1, None, deliver, time_limit):
                     deliver(file, Outcome(None, failure="internal error: the worker process died reading this "
                                                         "file (a crash in a native library?)"))
 
@@ -432,14 +436,14 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _feed(pool: Executor, queue: deque[Path], window: int, settings: ModelSettings | None,
-          deliver: Deliver) -> list[Path]:
+          deliver: Deliver, time_limit: float | None = None) -> list[Path]:
     """Keep `window` files in flight until `queue` is empty; return the files whose worker died (the pool is
     broken then, and the files not yet started stay in `queue`)."""
     running: dict[Future[Outcome], Path] = {}
     while queue or running:
         while queue and len(running) < window:
             file = queue.popleft()
-            running[pool.submit(extract_one, str(file), settings)] = file
+            running[pool.submit(extract_one, str(file), settings, time_limit)] = file
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             try:

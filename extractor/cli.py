@@ -18,6 +18,7 @@ from extractor.errors import ConfigError, ExtractorError, printable
 from extractor.llm.settings import MODES, ModelSettings
 from extractor.output import TABLE_FORMATS
 from extractor.schema import AnnualReport
+from extractor.timelimit import DEFAULT_TIME_LIMIT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--workers", type=_positive, default=None,
                          help=f"parser processes, parsers-only runs (default: every core from {LARGE_BATCH} reports on, else 1)")
     extract.add_argument("--no-llm", action="store_true", help="parsers only")
+    extract.add_argument("--time-limit", type=_positive_seconds, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                         help=f"seconds to read one file before it fails alone (default {DEFAULT_TIME_LIMIT:g}; "
+                              "the model's time not counted)")
     model = _add_model_options(extract)
     model.add_argument("--batch", action="store_true",
                        help="send the model requests through the OpenAI Batch API (cheaper, answers within 24 h); "
@@ -132,7 +136,7 @@ def _extract(args: argparse.Namespace) -> int:
         print("extractor: no model endpoint configured (--base-url / OPENAI_BASE_URL): running the parsers only; "
               "narrative fields stay empty", file=sys.stderr)
     options = BatchOptions(out_dir=Path(args.out), formats=tuple(dict.fromkeys(args.format)), force=args.force,
-                           workers=args.workers, settings=settings)
+                           workers=args.workers, settings=settings, time_limit=args.time_limit)
     if batch_api:
         from extractor.llm.batch_api import run_with_batch_api
 

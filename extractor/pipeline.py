@@ -29,6 +29,7 @@ from extractor.parsers import parse_document
 from extractor.parsers.meta import names_a_report
 from extractor.records import ParseResult
 from extractor.schema import AnnualReport, set_path
+from extractor.timelimit import time_limit as time_limit_on_reading
 
 if TYPE_CHECKING:
     from extractor.llm.reader import ModelReader
@@ -53,9 +54,11 @@ def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
     return {"extractor_version": __version__, "model": settings.model, "prompt_versions": prompt_versions()}
 
 
-def extract_file(path: str | Path, settings: ModelSettings | None = None) -> AnnualReport:
+def extract_file(path: str | Path, settings: ModelSettings | None = None,
+                 time_limit: float | None = None) -> AnnualReport:
     """Read one report file and extract it (raises `DocumentError` for bad input or a text that is not a
-    report, `ModelError` when a model request fails for good): the same outcome as the command line's.
+    report, or whose reading takes past `time_limit` seconds, `ModelError` when a model request fails for
+    good): the same outcome as the command line's. The time limit covers reading and parsing, not the model.
 
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "news.txt")
@@ -64,7 +67,10 @@ def extract_file(path: str | Path, settings: ModelSettings | None = None) -> Ann
     Traceback (most recent call last):
     extractor.errors.DocumentError: ...news.txt: not an annual report: no report title, statistics table or figure found
     """
-    return extract_document(load_document(path), reader_for(settings) if settings else None)
+    with time_limit_on_reading(time_limit, str(path)):
+        document = load_document(path)
+        parsed = parse_document(document.text)
+    return extract_document(document, reader_for(settings) if settings else None, parsed)
 
 
 _READERS: dict[ModelSettings, ModelReader] = {}
@@ -84,9 +90,11 @@ def reader_for(settings: ModelSettings) -> ModelReader:
         return _READERS[settings]
 
 
-def extract_document(document: Document, reader: ModelReader | None = None) -> AnnualReport:
-    """Extract one loaded document: parsers, then the model when given, then checks and the summary."""
-    meta, parsed = parse_document(document.text)
+def extract_document(document: Document, reader: ModelReader | None = None,
+                     parsed_document: tuple[dict[str, Any], ParseResult] | None = None) -> AnnualReport:
+    """Extract one loaded document: parsers (unless their result is given), then the model when given, then
+    checks and the summary."""
+    meta, parsed = parsed_document or parse_document(document.text)
     if not parsed.values and not names_a_report(document.text):
         raise DocumentError(NOT_A_REPORT, path=document.path)
     data: dict[str, Any] = {"meta": meta, "evidence": {}}

@@ -278,10 +278,10 @@ def test_unexpected_exception_is_an_internal_error_line_for_that_file_only(good,
     (good / "trigger.txt").write_text(LEGACY_REPORT, encoding="utf-8")
     real = batch.extract_file
 
-    def fragile(path, settings=None):
+    def fragile(path, settings=None, **options):
         if path.endswith("trigger.txt"):
             raise RuntimeError("unexpected\nstate")
-        return real(path, settings)
+        return real(path, settings, **options)
 
     monkeypatch.setattr(batch, "extract_file", fragile)
     code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
@@ -297,10 +297,10 @@ def test_worker_process_that_dies_fails_its_file_only(good, tmp_path, capsys, mo
     (good / "killer.txt").write_text(LEGACY_REPORT, encoding="utf-8")
     real = batch.extract_file
 
-    def deadly(path, settings=None):
+    def deadly(path, settings=None, **options):
         if path.endswith("killer.txt"):
             os._exit(3)  # what a segfault in a native library looks like from outside
-        return real(path, settings)
+        return real(path, settings, **options)
 
     monkeypatch.setattr(batch, "extract_file", deadly)
     monkeypatch.setattr(batch, "_pool", _forked_pool)
@@ -405,6 +405,25 @@ def test_docx_bomb_is_refused_in_bounded_memory(tmp_path, lying):
     assert process.returncode == 1 and "bomb.docx: " in process.stderr, process.stderr
     peak_mib = int(process.stdout) / 1024  # Linux reports KiB
     assert peak_mib < 300, f"peak memory {peak_mib:.0f} MiB"
+
+
+def _single_line_text(megabytes: float) -> str:
+    """A report's words run together on one line with no sentence punctuation, as a bad scrape leaves them."""
+    clauses = ["在政府网站主动公开政府信息{}条 ", "行政复议{}件 ", "召开{}场新闻发布会 ", "公开信息{}余条 ", "收取费用{}元 "]
+    words = [clauses[n % len(clauses)].format(n % 997) for n in range(int(megabytes * 1e6) // 20)]
+    return "某县2019年政府信息公开工作年度报告 " + "".join(words)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_file_past_the_time_limit_fails_alone_in_one_line(good, tmp_path, capsys, workers):
+    (good / "endless.txt").write_text(_single_line_text(12), encoding="utf-8")
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm", "--time-limit", "0.5",
+                     "--workers", workers)
+    assert code == 1
+    assert f"extractor: {good / 'endless.txt'}: reading took longer than the 0.5 s limit per file (--time-limit)" in (
+        err.splitlines())
+    assert "2 extracted, 0 already current, 1 failed" in err
+    _assert_good_outputs(tmp_path / "out")
 
 
 def test_utf32_text_is_read_as_utf32(good, tmp_path, capsys):
@@ -767,7 +786,7 @@ def test_with_a_model_reports_run_in_threads_and_model_use_is_summed_once(good, 
     real = batch.extract_file
     threads: set[str] = set()
 
-    def with_model(path, settings=None):
+    def with_model(path, settings=None, **options):
         import threading
 
         threads.add(threading.current_thread().name)
