@@ -183,10 +183,11 @@ def _website_is_a_channel(text: str, clause_start: int, clause: str, match: re.M
         return True
     floor = max(0, clause_start + match.start() - _SENTENCE_WINDOW)
     start = max(text.rfind("。", floor, clause_start), text.rfind("\n", floor, clause_start), floor - 1) + 1
-    window_end = clause_start + match.end() + _SENTENCE_WINDOW
-    ends = [i for i in (text.find("。", clause_start, window_end), text.find("\n", clause_start, window_end)) if i >= 0]
+    figure_end = clause_start + match.end()
+    window_end = figure_end + _SENTENCE_WINDOW
+    ends = [i for i in (text.find("。", figure_end, window_end), text.find("\n", figure_end, window_end)) if i >= 0]
     sentence_end = min(ends) if ends else min(window_end, len(text))
-    before, after = text[start:clause_start + match.start()], text[clause_start + match.end():sentence_end]
+    before, after = text[start:clause_start + match.start()], text[figure_end:sentence_end]
     return bool(_OTHER_CHANNEL_FIGURE.search(before) or _OTHER_CHANNEL_FIGURE.search(after))
 
 
