@@ -85,7 +85,7 @@ def load_document(path: str | Path) -> Document:
         raw, encoding = decode_bytes(data, name)
         fmt = "html" if suffix in (".html", ".htm") or _looks_like_html(raw) else "txt"
         if fmt == "html":
-            raw = html_to_text(raw)
+            raw = html_to_text(raw, name)
     text = normalize_text(raw)
     if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
         raise DocumentError("no text found in the document", path=name)
@@ -145,52 +145,60 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 
 
-def html_to_text(markup: str) -> str:
+def html_to_text(markup: str, name: str = "") -> str:
     """Render HTML as plain text: block elements on their own lines, each table row as `cell | cell`.
+
+    The parser reads past libxml2's default cut-offs (elements nested 256 deep, a text node or attribute of
+    10 MB: an inline base64 image), which would silently drop the rest of the page; a page that still passes
+    the hard ones (2048 levels) is a `DocumentError`, never a text with its end missing.
 
     >>> html_to_text("<p>二、主动公开</p><table><tr><td>规章</td><td>0</td><td></td></tr></table>")
     '二、主动公开\\n规章 | 0 |'
+    >>> html_to_text("<div>" * 3000 + "x", "deep.html")
+    Traceback (most recent call last):
+    extractor.errors.DocumentError: deep.html: HTML cannot be read whole (Excessive depth in document: 2048)
     """
     import lxml.html
 
     markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(markup)
+        root = lxml.html.document_fromstring(markup, parser=parser)
     except (ValueError, lxml.etree.ParserError):
         return markup
+    cut = [error for error in parser.error_log if error.level_name == "FATAL"]
+    if cut:
+        raise DocumentError(f"HTML cannot be read whole ({cut[0].message.split(',')[0]})", path=name)
     parts: list[str] = []
     _render(root, parts)
     text = re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(parts))
     return re.sub(r"\n{2,}", "\n", text).strip()
 
 
-def _render(element: object, parts: list[str]) -> None:
-    tag = getattr(element, "tag", None)
-    if not isinstance(tag, str):  # comments, processing instructions
-        tail = getattr(element, "tail", None)
-        if tail:
+def _render(root: object, parts: list[str]) -> None:
+    """Append the text of `root` and its descendants to `parts`, depth first, with a stack of its own (a page
+    nested thousands deep would pass Python's recursion limit)."""
+    stack: list[object] = [root]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, str):
+            parts.append(element)
+            continue
+        tag = getattr(element, "tag", None)
+        tail = getattr(element, "tail", None) or ""
+        if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS:  # comments, processing instructions, scripts
             parts.append(tail)
-        return
-    tag = tag.lower()
-    if tag in _SKIP_TAGS:
-        if element.tail:  # type: ignore[attr-defined]
-            parts.append(element.tail)  # type: ignore[attr-defined]
-        return
-    if tag == "tr":
-        cells = [_cell_text(cell) for cell in element if isinstance(cell.tag, str)  # type: ignore[attr-defined]
-                 and cell.tag.lower() in ("td", "th")]
-        parts.append("\n" + " | ".join(cells) + "\n")
-    else:
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-        if element.text:  # type: ignore[attr-defined]
-            parts.append(element.text)  # type: ignore[attr-defined]
-        for child in element:  # type: ignore[attr-defined]
-            _render(child, parts)
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-    if element.tail:  # type: ignore[attr-defined]
-        parts.append(element.tail)  # type: ignore[attr-defined]
+            continue
+        tag = tag.lower()
+        if tag == "tr":
+            cells = [_cell_text(cell) for cell in element if isinstance(cell.tag, str)  # type: ignore[attr-defined]
+                     and cell.tag.lower() in ("td", "th")]
+            parts.append("\n" + " | ".join(cells) + "\n" + tail)
+            continue
+        block = "\n" if tag in _BLOCK_TAGS else ""
+        parts.append(block + (element.text or ""))  # type: ignore[attr-defined]
+        stack.append(block + tail)
+        stack.extend(reversed(list(element)))  # type: ignore[call-overload]
 
 
 def _cell_text(cell: object) -> str:

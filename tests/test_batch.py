@@ -225,6 +225,9 @@ FAULTS = [
                                                                 r"\.docx part word/document\.xml unpacks to 1025 MB, "
                                                                 r"past the 50 MB limit \(a zip bomb\?\)")),
     Fault("DOCX zip bomb that lies about its size", _docx_bomb("liar.docx", True, r"corrupt \.docx \(BadZipFile\)")),
+    Fault("HTML nested past the parser's hard limit", _write("deep.html", "<div>" * 3000 + LEGACY_REPORT,
+                                                               r"HTML cannot be read whole \(Excessive depth in "
+                                                               r"document: 2048\)")),
     Fault("newline in the name of a bad file", _write("two\nlines.txt", b"", "file is empty")),
     Fault("named pipe with a report suffix", _fifo),
     Fault("folder holding no report", _empty_folder, in_folder=False),
@@ -424,6 +427,24 @@ def test_file_past_the_time_limit_fails_alone_in_one_line(good, tmp_path, capsys
         err.splitlines())
     assert "2 extracted, 0 already current, 1 failed" in err
     _assert_good_outputs(tmp_path / "out")
+
+
+def _report_page(before: str) -> str:
+    """The legacy sample report as a web page, its text after `before`."""
+    paragraphs = "".join(f"<p>{line}</p>" for line in LEGACY_REPORT.splitlines())
+    return f"<!doctype html><html><body>{before}{paragraphs}</body></html>"
+
+
+@pytest.mark.parametrize("before", [
+    "<div>" * 1500 + "导航" + "</div>" * 1500,
+    f'<img src="data:image/png;base64,{"iVBORw0KGgo" * (12 * 1024 * 1024 // 11)}">',
+], ids=["nested 1500 deep", "12 MB inline image"])
+def test_html_past_the_parser_default_limits_is_read_whole(good, tmp_path, capsys, before):
+    (good / "page.html").write_text(_report_page(before), encoding="utf-8")
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 0, err
+    report = json.loads((tmp_path / "out" / "page.json").read_text(encoding="utf-8"))
+    assert report["stats_legacy"]["proactive"]["total"] == 39387
 
 
 def test_utf32_text_is_read_as_utf32(good, tmp_path, capsys):
