@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -445,6 +445,56 @@ def test_html_past_the_parser_default_limits_is_read_whole(good, tmp_path, capsy
     assert code == 0, err
     report = json.loads((tmp_path / "out" / "page.json").read_text(encoding="utf-8"))
     assert report["stats_legacy"]["proactive"]["total"] == 39387
+
+
+@contextlib.contextmanager
+def _small_disk(folder: Path, size: int) -> Iterator[Callable[[int], None]]:
+    """A real filesystem of `size` bytes at `folder` (a tmpfs: root only), and a way to resize it."""
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and shutil.which("mount") and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True).returncode == 0
+    if not mounted:
+        pytest.skip("mounting a small tmpfs needs root")
+
+    def resize(new_size: int) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={new_size}", str(folder)], check=True)
+
+    try:
+        yield resize
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def _pages(path: Path) -> int:
+    return -(-path.stat().st_size // 4096)
+
+
+@pytest.mark.parametrize("room", ["every report, not the tables", "the first report only"])
+def test_full_disk_is_one_line_per_file_and_the_summary_and_a_rerun_finishes(good, tmp_path, capsys, room):
+    _run(capsys, str(good), "-o", str(tmp_path / "sizes"), "--no-llm")  # how much room each output takes
+    sizes = tmp_path / "sizes"
+    pages = 1 + _pages(sizes / "hebei_2021.json")  # the lock and the first report (in name order)
+    if room.startswith("every"):
+        pages += _pages(sizes / "lingshan_2017.json")
+    out = tmp_path / "disk" / "out"
+    with _small_disk(tmp_path / "disk", pages * 4096) as resize:
+        code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+        assert code == 1
+        lines = err.splitlines()
+        if room.startswith("every"):
+            assert lines[-1] == f"extractor: 2 extracted, 0 already current, 1 failed; output in {out}/"
+        else:
+            assert lines[0] == f"extractor: {good / 'lingshan_2017.txt'}: cannot write {out / 'lingshan_2017.json'} " \
+                               "(No space left on device)"
+            assert lines[-1] == f"extractor: 1 extracted, 0 already current, 2 failed; output in {out}/"
+        assert lines[-2] == (f"extractor: {out / 'reports.csv'}: cannot write the tables (No space left on device); "
+                             "the reports written are kept, rerun to write them")
+        assert not (out / "reports.csv").exists() and not list(out.glob(".*.tmp"))
+        _assert_every_output_whole(out)
+        resize(1024 * 1024)
+        code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+        assert code == 0, err
+        _assert_good_outputs(out)
 
 
 def test_utf32_text_is_read_as_utf32(good, tmp_path, capsys):
