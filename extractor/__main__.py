@@ -11,6 +11,6 @@ if not hasattr(sys.modules.get("extractor"), "__version__"):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     sys.modules.pop("extractor", None)
 
-from extractor.cli import main  # noqa: E402
+from extractor.cli import main
 
 sys.exit(main())

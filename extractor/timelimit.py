@@ -29,6 +29,11 @@ DEFAULT_TIME_LIMIT = 120.0
 """Seconds per file: real reports take well under one; the worst text measured (6 MB, one line) a few."""
 
 
+class _TimeUp(BaseException):
+    """Raised by the timer in the middle of any code: not an `Exception`, so that no broad `except` in a parser
+    or a library swallows it; `time_limit` turns it into the file's `DocumentError`."""
+
+
 @contextmanager
 def time_limit(seconds: float | None, path: str) -> Iterator[None]:
     """Run the block under a limit of `seconds` (None: no limit), failing `path` when it is passed."""
@@ -37,12 +42,16 @@ def time_limit(seconds: float | None, path: str) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: FrameType | None) -> None:
-        raise DocumentError(f"reading took longer than the {seconds:g} s limit per file (--time-limit)", path=path)
+        raise _TimeUp
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        try:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _TimeUp:  # from the block, or from the timer firing as the block ended
+        raise DocumentError(f"reading took longer than the {seconds:g} s limit per file (--time-limit)", path=path) from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
