@@ -55,8 +55,13 @@ def printable(text: str) -> str:
     >>> import os
     >>> printable(os.fsdecode(b"in/\\xb0\\xec.txt")), printable("in/a\\nb.txt"), printable("灵山县.txt")
     ('in/\\\\xb0\\\\xec.txt', 'in/a\\\\nb.txt', '灵山县.txt')
+    >>> printable("odd \\ud800")
+    'odd \\\\ud800'
     """
-    shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    try:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return _CONTROL.sub(lambda control: repr(control.group(0))[1:-1], shown)
 
 
