@@ -11,11 +11,18 @@ Values are kept as printed: a failed check is a warning in the output, never a c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from extractor.parsers.rows import COLUMNS_7
 from extractor.parsers.table_2019 import OTHER_DETAIL_ROWS, OUTCOME_ROWS
-from extractor.schema import get_path
+from extractor.records import FieldValue
+from extractor.schema import get_path, money_paths
+
+MAX_COUNT = 10**9
+"""Past any count a disclosure report states (China's population is 1.4 × 10^9): a larger one is a garbled cell."""
+MAX_MONEY = 10**8
+"""万元: a trillion yuan, past any fee or budget of a disclosure office."""
 
 _L = "stats_legacy."
 _LEGACY_SUMS = [
@@ -32,6 +39,28 @@ _LEGACY_SUMS = [
                                   "appeals.litigation.other"]),
     ("operations.staff_total", ["operations.staff_full_time", "operations.staff_part_time"]),
 ]
+
+
+def plausible(values: Iterable[FieldValue]) -> tuple[list[FieldValue], list[str]]:
+    """The values that can be real, and a warning for each one that cannot (left null, whoever read it):
+    a count past `MAX_COUNT`, an amount past `MAX_MONEY` 万元, or a negative one. The tables' integer
+    columns (64 bits in Parquet and pandas) then hold every value.
+
+    >>> kept, warnings = plausible([FieldValue("stats_legacy.proactive.total", 39387, "39387条", 0, 6),
+    ...                             FieldValue("stats_legacy.requests.received", 12345678901234567890, "…", 7, 27)])
+    >>> [v.value for v in kept], warnings
+    ([39387], ['stats_legacy.requests.received: 12345678901234567890 is not a plausible figure (past 1000000000); left null'])
+    """
+    money = money_paths()
+    kept, warnings = [], []
+    for value in values:
+        limit = MAX_MONEY if value.path in money else MAX_COUNT
+        if 0 <= value.value <= limit:
+            kept.append(value)
+        else:
+            warnings.append(f"{value.path}: {value.value} is not a plausible figure "
+                            f"({'negative' if value.value < 0 else f'past {limit}'}); left null")
+    return kept, warnings
 
 
 def arithmetic_warnings(data: dict[str, Any]) -> list[str]:

@@ -13,11 +13,12 @@ import os
 import sys
 from pathlib import Path
 
-from extractor.errors import ConfigError, ExtractorError
+from extractor.errors import ConfigError, ExtractorError, printable
 from extractor.llm.settings import MODES, ModelSettings
 from extractor.output import LABEL_STYLES, TABLE_FORMATS
 from extractor.runs.local import LARGE_BATCH, BatchOptions, run_batch
 from extractor.schema import AnnualReport
+from extractor.timelimit import DEFAULT_TIME_LIMIT
 from extractor.version import __version__
 
 
@@ -30,11 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ExtractorError as exc:
-        print(f"extractor: {exc}", file=sys.stderr)
+        print(f"extractor: {printable(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("extractor: interrupted; finished outputs are kept, rerun to resume", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `extractor schema | head`: the reader took what it wanted and left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that the exit's flush is quiet too
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
 
     extract = commands.add_parser("extract", help="extract reports to JSON and CSV")
     extract.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders (searched recursively)")
-    extract.add_argument("-o", "--out", default="extracted", help="output folder (default ./extracted)")
+    extract.add_argument("-o", "--out", default="extracted", type=_folder_name, help="output folder (default ./extracted)")
     extract.add_argument("--format", action="append", choices=TABLE_FORMATS, default=[],
                          help="also write reports.jsonl / reports.parquet / values.csv (long: one row per value)")
     extract.add_argument("--labels", choices=LABEL_STYLES, default="keys",
@@ -54,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--workers", type=_positive, default=None,
                          help=f"parser processes, parsers-only runs (default: every core from {LARGE_BATCH} reports on, else 1)")
     extract.add_argument("--no-llm", action="store_true", help="parsers only")
+    extract.add_argument("--time-limit", type=_positive_seconds, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                         help=f"seconds to read one file before it fails alone (default {DEFAULT_TIME_LIMIT:g}; "
+                              "the model's time not counted)")
     model = _add_model_options(extract)
     model.add_argument("--batch", action="store_true",
                        help="send the model requests through the OpenAI Batch API (cheaper, answers within 24 h); "
@@ -91,7 +98,7 @@ def _add_model_options(parser: argparse.ArgumentParser) -> argparse._ArgumentGro
                        help="OpenAI-compatible endpoint (env OPENAI_BASE_URL; key from OPENAI_API_KEY)")
     model.add_argument("--llm-mode", choices=MODES, default=None,
                        help="structured-output mode (default: json_object for a server on this machine, else tools)")
-    model.add_argument("--timeout", type=float, default=None, help="seconds to wait for one answer")
+    model.add_argument("--timeout", type=_positive_seconds, default=None, help="seconds to wait for one answer")
     model.add_argument("--cache-dir", default=os.environ.get("EXTRACTOR_CACHE_DIR"),
                        help="response cache (default: the user cache folder; env EXTRACTOR_CACHE_DIR)")
     model.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
@@ -111,14 +118,35 @@ def _positive(text: str) -> int:
     return number
 
 
+def _positive_seconds(text: str) -> float:
+    """An option's number of seconds, more than 0 (argparse makes anything else a usage error)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return seconds
+
+
+def _folder_name(text: str) -> str:
+    """An option's folder name, not empty (argparse makes an empty one a usage error)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder name, not an empty one")
+    return text
+
+
 def _extract(args: argparse.Namespace) -> int:
+    missing = [path for path in args.paths if not os.path.lexists(path)]
+    if missing:  # a mistyped path: said before any folder is made or any work done
+        raise ConfigError("no such file or folder", path=missing[0])
     settings = None if args.no_llm else _model_settings(args)
     batch_api = args.batch or args.batch_id is not None
     if settings is None and not args.no_llm and not batch_api:
         print("extractor: no model endpoint configured (--base-url / OPENAI_BASE_URL): running the parsers only; "
               "narrative fields stay empty", file=sys.stderr)
     options = BatchOptions(out_dir=Path(args.out), formats=tuple(dict.fromkeys(args.format)), force=args.force,
-                           workers=args.workers, settings=settings, labels=args.labels)
+                           workers=args.workers, settings=settings, labels=args.labels, time_limit=args.time_limit)
     if batch_api:
         from extractor.runs.batch_api import run_with_batch_api
 
@@ -166,6 +194,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     print(json.dumps(AnnualReport.model_json_schema(), ensure_ascii=False, indent=1))
+    sys.stdout.flush()  # a closed pipe is found here, inside `main`
     return 0
 
 

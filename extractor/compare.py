@@ -40,7 +40,7 @@ from typing import Any
 from extractor.atomic import atomic_file
 from extractor.columns import column_info
 from extractor.dataset import dataset_reports
-from extractor.output import SUMMARY_COLUMNS
+from extractor.output import SUMMARY_COLUMNS, spreadsheet_safe
 from extractor.schema import ApplicantCounts, get_path, statistic_paths
 
 COMPARE_NAME = "compare.csv"
@@ -201,7 +201,7 @@ def write_comparison(out_dir: Path) -> tuple[Comparison, Path, list[str]]:
         for row in comparison.rows:
             writer.writerow(
                 [
-                    row.entity,
+                    spreadsheet_safe(row.entity),
                     row.key,
                     row.label,
                     *(row.values.get(year, "") for year in comparison.years),

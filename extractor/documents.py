@@ -18,6 +18,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def load_document(path: str | Path) -> Document:
         raw, encoding = decode_bytes(data, name)
         fmt = "html" if suffix in (".html", ".htm") or _looks_like_html(raw) else "txt"
         if fmt == "html":
-            raw = html_to_text(raw)
+            raw = html_to_text(raw, name)
     text = normalize_text(raw)
     if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
         raise DocumentError("no text found in the document", path=name)
@@ -117,11 +118,18 @@ def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:
     ('政府信息', 'utf-8')
     >>> decode_bytes("政府信息".encode("gbk"))
     ('政府信息', 'gb18030')
+    >>> decode_bytes("政府信息".encode("utf-32"))
+    ('政府信息', 'utf-32')
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError as exc:
+                raise DocumentError(f"text is not valid {codec.upper()} ({exc.reason} at byte {exc.start})",
+                                    path=name) from None
     if _is_binary(data):
         raise DocumentError("binary data, not text", path=name)
     for encoding in ("utf-8", "gb18030"):
@@ -130,6 +138,11 @@ def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise DocumentError("text is neither UTF-8 nor GB18030/GBK", path=name)
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+         (b"\xfe\xff", "utf-16"))
+"""Byte-order marks, UTF-32's first: its little-endian mark begins with UTF-16's."""
 
 
 def _is_binary(data: bytes) -> bool:
@@ -151,52 +164,60 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 
 
-def html_to_text(markup: str) -> str:
+def html_to_text(markup: str, name: str = "") -> str:
     """Render HTML as plain text: block elements on their own lines, each table row as `cell | cell`.
+
+    The parser reads past libxml2's default cut-offs (elements nested 256 deep, a text node or attribute of
+    10 MB: an inline base64 image), which would silently drop the rest of the page; a page that still passes
+    the hard ones (2048 levels) is a `DocumentError`, never a text with its end missing.
 
     >>> html_to_text("<p>二、主动公开</p><table><tr><td>规章</td><td>0</td><td></td></tr></table>")
     '二、主动公开\\n规章 | 0 |'
+    >>> html_to_text("<div>" * 3000 + "x", "deep.html")
+    Traceback (most recent call last):
+    extractor.errors.DocumentError: deep.html: HTML cannot be read whole (Excessive depth in document: 2048)
     """
     import lxml.html
 
     markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(markup)
+        root = lxml.html.document_fromstring(markup, parser=parser)
     except (ValueError, lxml.etree.ParserError):
         return markup
+    cut = [error for error in parser.error_log if error.level_name == "FATAL"]
+    if cut:
+        raise DocumentError(f"HTML cannot be read whole ({cut[0].message.split(',')[0]})", path=name)
     parts: list[str] = []
     _render(root, parts)
     text = re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(parts))
     return re.sub(r"\n{2,}", "\n", text).strip()
 
 
-def _render(element: object, parts: list[str]) -> None:
-    tag = getattr(element, "tag", None)
-    if not isinstance(tag, str):  # comments, processing instructions
-        tail = getattr(element, "tail", None)
-        if tail:
+def _render(root: object, parts: list[str]) -> None:
+    """Append the text of `root` and its descendants to `parts`, depth first, with a stack of its own (a page
+    nested thousands deep would pass Python's recursion limit)."""
+    stack: list[object] = [root]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, str):
+            parts.append(element)
+            continue
+        tag = getattr(element, "tag", None)
+        tail = getattr(element, "tail", None) or ""
+        if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS:  # comments, processing instructions, scripts
             parts.append(tail)
-        return
-    tag = tag.lower()
-    if tag in _SKIP_TAGS:
-        if element.tail:  # type: ignore[attr-defined]
-            parts.append(element.tail)  # type: ignore[attr-defined]
-        return
-    if tag == "tr":
-        cells = [_cell_text(cell) for cell in element if isinstance(cell.tag, str)  # type: ignore[attr-defined]
-                 and cell.tag.lower() in ("td", "th")]
-        parts.append("\n" + " | ".join(cells) + "\n")
-    else:
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-        if element.text:  # type: ignore[attr-defined]
-            parts.append(element.text)  # type: ignore[attr-defined]
-        for child in element:  # type: ignore[attr-defined]
-            _render(child, parts)
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-    if element.tail:  # type: ignore[attr-defined]
-        parts.append(element.tail)  # type: ignore[attr-defined]
+            continue
+        tag = tag.lower()
+        if tag == "tr":
+            cells = [_cell_text(cell) for cell in element if isinstance(cell.tag, str)  # type: ignore[attr-defined]
+                     and cell.tag.lower() in ("td", "th")]
+            parts.append("\n" + " | ".join(cells) + "\n" + tail)
+            continue
+        block = "\n" if tag in _BLOCK_TAGS else ""
+        parts.append(block + (element.text or ""))  # type: ignore[attr-defined]
+        stack.append(block + tail)
+        stack.extend(reversed(list(element)))  # type: ignore[call-overload]
 
 
 def _cell_text(cell: object) -> str:
@@ -298,6 +319,49 @@ def _display_width(line: str) -> float:
 
 
 # ------------------------------------------------------------------------------------------------- DOCX
+MAX_PART_BYTES = MAX_BYTES
+"""The most one part of a .docx may unpack to (a real report's document.xml is a few MB)."""
+MAX_UNPACKED_BYTES = 4 * MAX_BYTES
+"""The most a whole .docx may unpack to, images included."""
+
+
+def _check_unpacked_sizes(data: bytes, name: str) -> None:
+    """Refuse a .docx whose parts unpack past the limits (a zip bomb: 1 MB that unpacks to 1 GB) in bounded
+    memory: the sizes the package declares first, then every part streamed through 1 MB at a time, which
+    proves the declarations true (`zipfile` stops a part at its declared size, and a part that would unpack
+    further fails its checksum). Python-docx, which reads each part whole, then reads nothing larger.
+
+    >>> import io, zipfile
+    >>> package = io.BytesIO()
+    >>> with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as docx:
+    ...     docx.writestr("word/document.xml", b" " * (MAX_PART_BYTES + 1))
+    >>> _check_unpacked_sizes(package.getvalue(), "bomb.docx")
+    Traceback (most recent call last):
+    extractor.errors.DocumentError: bomb.docx: .docx part word/document.xml unpacks to 51 MB, past the 50 MB limit (a zip bomb?)
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = package.infolist()
+            for part in parts:
+                if part.file_size > MAX_PART_BYTES:
+                    raise DocumentError(f".docx part {part.filename} unpacks to {_mib(part.file_size)} MB, past "
+                                        f"the {_mib(MAX_PART_BYTES)} MB limit (a zip bomb?)", path=name)
+            total = sum(part.file_size for part in parts)
+            if total > MAX_UNPACKED_BYTES:
+                raise DocumentError(f".docx unpacks to {_mib(total)} MB, past the {_mib(MAX_UNPACKED_BYTES)} MB "
+                                    "limit (a zip bomb?)", path=name)
+            for part in parts:
+                with package.open(part) as stream:
+                    while stream.read(1024 * 1024):
+                        pass
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+        raise DocumentError(f"corrupt .docx ({type(exc).__name__})", path=name) from None
+
+
+def _mib(size: int) -> int:
+    return -(-size // (1024 * 1024))
+
+
 def _docx_text(data: bytes, name: str) -> str:
     import docx
     from docx.table import Table
@@ -305,6 +369,7 @@ def _docx_text(data: bytes, name: str) -> str:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise DocumentError("not a Word .docx file (not a zip package)", path=name)
+    _check_unpacked_sizes(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a broken package

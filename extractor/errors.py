@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class ExtractorError(Exception):
     """Base class: a problem with one report, said in one line, never a traceback."""
@@ -44,3 +46,23 @@ class ConfigError(ExtractorError):
 
 class EvalError(ExtractorError):
     """A gold file or the eval set is malformed."""
+
+
+def printable(text: str) -> str:
+    """`text` (a path, or a line naming one) fit for one line of UTF-8: bytes of a file name that are not
+    UTF-8 (kept by Python as surrogates) shown as `\\xNN`, control characters (a newline in a name) escaped.
+
+    >>> import os
+    >>> printable(os.fsdecode(b"in/\\xb0\\xec.txt")), printable("in/a\\nb.txt"), printable("灵山县.txt")
+    ('in/\\\\xb0\\\\xec.txt', 'in/a\\\\nb.txt', '灵山县.txt')
+    >>> printable("odd \\ud800")
+    'odd \\\\ud800'
+    """
+    try:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda control: repr(control.group(0))[1:-1], shown)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -4,7 +4,8 @@
 `warnings` joined with " | ", `llm_used`, `model`, `complete`), then every statistic's dotted key in catalogue
 order, then summary: the same columns for every run, UTF-8 with a BOM so Excel opens it. An empty cell is a
 null (the report is silent), never a zero. `columns.csv` beside it gives each column's Chinese label, unit and
-section (`extractor.columns`); with `labels="zh"` the headers are those labels.
+section (`extractor.columns`); with `labels="zh"` the headers are those labels. A text cell that would start a
+spreadsheet formula starts with `'` (`spreadsheet_safe`); reports.jsonl and reports.parquet keep the text as it is.
 
     >>> csv_columns()[:7]
     ['file', 'meta.entity', 'meta.entity_canonical', 'meta.level', 'meta.year', 'meta.published_on', 'meta.template']
@@ -145,6 +146,19 @@ def value_rows(stem: str, data: dict[str, Any]) -> Iterator[list[Any]]:
         row = [stem, meta.get("entity_canonical"), meta.get("year"), meta.get("template"), key, info.label, value,
                info.unit, proof.get("quote"), proof.get("page"), proof.get("method")]
         yield ["" if cell is None else cell for cell in row]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: a text cell that starts like a formula (= + - @, or a tab or
+    carriage return before one) gets a leading `'`, so Excel or LibreOffice never runs it; numbers are kept.
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x","y")'))
+    '=HYPERLINK("http://x","y")
+    >>> spreadsheet_safe("-5"), spreadsheet_safe(-5), spreadsheet_safe("灵山县")
+    ("'-5", -5, '灵山县')
+    """
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 def write_tables(reports: Iterable[tuple[str, dict[str, Any]]], out_dir: Path,
@@ -172,11 +186,11 @@ def write_tables(reports: Iterable[tuple[str, dict[str, Any]]], out_dir: Path,
             values_writer.writerow(VALUE_COLUMNS)
         for stem, data in reports:
             row = csv_row(stem, data)
-            writer.writerow(row)
+            writer.writerow([spreadsheet_safe(value) for value in row])
             if jsonl_file is not None:
                 jsonl_file.write(json.dumps({"file": stem, **data}, ensure_ascii=False) + "\n")
             if values_writer is not None:
-                values_writer.writerows(value_rows(stem, data))
+                values_writer.writerows([spreadsheet_safe(cell) for cell in row] for row in value_rows(stem, data))
             for values, value in zip(parquet_columns, row):
                 values.append(None if value == "" else value)
     written = [csv_path, write_column_dictionary(out_dir)]

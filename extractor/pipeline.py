@@ -19,18 +19,26 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from extractor.checks import arithmetic_warnings, compute_summary, unreadable_sections
+from extractor.checks import arithmetic_warnings, compute_summary, plausible, unreadable_sections
 from extractor.documents import Document, load_document
 from extractor.entities import canonical_entity
+from extractor.errors import DocumentError, printable
 from extractor.llm.settings import ModelSettings
 from extractor.merge import prefer
 from extractor.parsers import parse_document
+from extractor.parsers.meta import names_a_report
 from extractor.records import ParseResult
 from extractor.schema import AnnualReport, set_path
+from extractor.timelimit import time_limit as time_limit_on_reading
 from extractor.version import __version__
 
 if TYPE_CHECKING:
     from extractor.llm.reader import ModelReader
+
+
+NOT_A_REPORT = "not an annual report: no report title, statistics table or figure found"
+"""Why a text with no report in it (a news page, a listing, a login page saved by a crawler) fails: an
+all-empty output would pass for a report that states nothing."""
 
 
 def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
@@ -47,16 +55,29 @@ def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
     return {"extractor_version": __version__, "model": settings.model, "prompt_versions": prompt_versions()}
 
 
-def extract_file(path: str | Path, settings: ModelSettings | None = None) -> AnnualReport:
-    """Read one report file and extract it (raises `DocumentError` for bad input, `ModelError` when a model
-    request fails for good)."""
-    return extract_file_and_text(path, settings)[0]
+def extract_file(path: str | Path, settings: ModelSettings | None = None,
+                 time_limit: float | None = None) -> AnnualReport:
+    """Read one report file and extract it (raises `DocumentError` for bad input or a text that is not a
+    report, or whose reading takes past `time_limit` seconds, `ModelError` when a model request fails for
+    good): the same outcome as the command line's. The time limit covers reading and parsing, not the model.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "news.txt")
+    >>> _ = open(path, "w", encoding="utf-8").write("The county held its 2023 spring planting meeting on 12 March.")
+    >>> extract_file(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    extractor.errors.DocumentError: ...news.txt: not an annual report: no report title, statistics table or figure found
+    """
+    return extract_file_and_text(path, settings, time_limit)[0]
 
 
-def extract_file_and_text(path: str | Path, settings: ModelSettings | None = None) -> tuple[AnnualReport, str]:
+def extract_file_and_text(path: str | Path, settings: ModelSettings | None = None,
+                          time_limit: float | None = None) -> tuple[AnnualReport, str]:
     """`extract_file`, and the normalized text that the report's evidence offsets index."""
-    document = load_document(path)
-    return extract_document(document, reader_for(settings) if settings else None), document.text
+    with time_limit_on_reading(time_limit, str(path)):
+        document = load_document(path)
+        parsed = parse_document(document.text)
+    return extract_document(document, reader_for(settings) if settings else None, parsed), document.text
 
 
 _READERS: dict[ModelSettings, ModelReader] = {}
@@ -76,13 +97,17 @@ def reader_for(settings: ModelSettings) -> ModelReader:
         return _READERS[settings]
 
 
-def extract_document(document: Document, reader: ModelReader | None = None) -> AnnualReport:
-    """Extract one loaded document: parsers, then the model when given, then checks and the summary."""
-    meta, tables, prose = parse_document(document.text)
+def extract_document(document: Document, reader: ModelReader | None = None,
+                     parsed_document: tuple[dict[str, Any], ParseResult, ParseResult] | None = None) -> AnnualReport:
+    """Extract one loaded document: parsers (unless their result is given), then the model when given, then
+    checks and the summary."""
+    meta, tables, prose = parsed_document or parse_document(document.text)
     parsed = prefer(tables, prose, "table", "prose")
+    if not parsed.values and not names_a_report(document.text):
+        raise DocumentError(NOT_A_REPORT, path=document.path)
     meta["entity_canonical"] = canonical_entity(meta["entity"], document.text)
     data: dict[str, Any] = {"meta": meta, "evidence": {}}
-    run: dict[str, Any] = {"source": document.path, "input_sha256": document.sha256, "llm_used": False,
+    run: dict[str, Any] = {"source": printable(document.path), "input_sha256": document.sha256, "llm_used": False,
                            **run_identity(None)}
     if reader is not None:
         from extractor.llm.client import Accounting
@@ -92,12 +117,13 @@ def extract_document(document: Document, reader: ModelReader | None = None) -> A
         parsed = prefer(parsed, ParseResult(tuple(reading.values), tuple(reading.warnings)), "parsers", "model")
         data.update(reading.narrative)
         run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict())
-    for value in parsed.values:
+    values, implausible = plausible(parsed.values)
+    for value in values:
         set_path(data, value.path, value.value)
         data["evidence"][value.path] = {"quote": value.quote, "start": value.start, "end": value.end,
                                         "method": value.method, "page": document.page_of(value.start)}
     unreadable = unreadable_sections(document.text, meta["template"], data["evidence"])
-    data["warnings"] = list(parsed.warnings) + arithmetic_warnings(data) + unreadable
+    data["warnings"] = list(parsed.warnings) + implausible + arithmetic_warnings(data) + unreadable
     run["complete"] = not unreadable
     data["summary"] = compute_summary(data, meta["template"])
     data["run"] = run

@@ -111,12 +111,12 @@ def test_same_stem_in_two_folders_gets_two_outputs(tmp_path, capsys):
     assert {p.name for p in (tmp_path / "o").glob("*.json")} == {"a__report.json", "b__report.json"}
 
 
-def test_missing_path_exits_1_with_one_line(tmp_path, capsys):
+def test_missing_path_is_a_usage_error_with_one_line_and_no_output_folder(tmp_path, capsys):
     missing = tmp_path / "nowhere"
     code, _, err = _run(capsys, "extract", str(missing), "-o", str(tmp_path / "o"), "--no-llm")
-    assert code == 1
-    named = [line for line in err.splitlines() if str(missing) in line]
-    assert named == [f"extractor: {missing}: no such file or folder"]
+    assert code == 2
+    assert err == f"extractor: {missing}: no such file or folder\n"
+    assert not (tmp_path / "o").exists()
 
 
 def test_schema_command_prints_json_schema(capsys):

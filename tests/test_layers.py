@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "extractor"
 
 LAYERS: tuple[frozenset[str], ...] = (
     # the contract and shared helpers, below everything
-    frozenset({"version", "schema", "columns", "errors", "records", "textnorm", "textrules", "atomic"}),
+    frozenset({"version", "schema", "columns", "errors", "records", "textnorm", "textrules", "atomic", "timelimit"}),
     # a file -> one normalized text, and the text's sections and points
     frozenset({"documents", "chunking"}),
     # readers of the text: deterministic parsers, the model, and the check of a model's answer

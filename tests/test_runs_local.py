@@ -8,6 +8,8 @@ and right, and that no temporary file is left."""
 from __future__ import annotations
 
 import contextlib
+import csv
+import functools
 import io
 import json
 import multiprocessing
@@ -15,11 +17,13 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +34,10 @@ from openai_server import Reply, answer, status
 from samples import GOV2021_REPORT, LEGACY_REPORT
 
 from extractor.cli import main
+from extractor.errors import DocumentError, printable
 from extractor.llm.settings import ModelSettings
 from extractor.output import csv_dtypes
+from extractor.pipeline import NOT_A_REPORT, extract_file
 from extractor.runs import local as batch
 from extractor.runs.local import BatchOptions, BatchResult, output_names, run_batch
 from extractor.runs.lock import LOCK_NAME, output_folder_lock
@@ -39,8 +45,11 @@ from extractor.schema import AnnualReport
 
 REPO = Path(__file__).resolve().parent.parent
 NEWS_PAGE = """<!doctype html><html><head><title>我市召开春季农业生产工作会议</title></head><body>
-<h1>我市召开春季农业生产工作会议</h1><p>3月12日，市政府召开全市春季农业生产工作会议，部署春耕备耕工作。
+<h1>我市召开春季农业生产工作会议</h1><p>2023年3月12日，市政府召开全市春季农业生产工作会议，部署春耕备耕工作。
 会议强调，要抓好粮食生产，确保全年粮食播种面积稳定在500万亩以上。</p></body></html>"""
+ENGLISH_NOTES = """Minutes of the county council, 12 March 2023.
+The council discussed the spring planting season and the new bus timetable. No decisions were taken.
+"""
 WRONG_TEMPLATE = """某县2022年政府信息公开工作年度报告
 一、概述
 2022年,全县主动公开政府信息1200条。
@@ -82,6 +91,49 @@ def _unreadable(folder: Path) -> tuple[Path, str]:
 def _docx_without_document(path: Path) -> None:
     with zipfile.ZipFile(path, "w") as package:
         package.writestr("[Content_Types].xml", "<Types/>")
+
+
+@functools.cache
+def _docx_bombs() -> tuple[bytes, bytes]:
+    """A real Word package whose document.xml unpacks to 1 GiB (1 MB on disk), and the same package lying that
+    the part is 4 KiB (built once: deflating 1 GiB takes seconds)."""
+    import docx
+
+    template = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("某县2019年政府信息公开工作年度报告")
+    document.save(template)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        for part in source.infolist():
+            data = source.read(part)
+            if part.filename != "word/document.xml":
+                package.writestr(part.filename, data)
+                continue
+            head, tail = data.split(b"</w:body>")
+            with package.open("word/document.xml", "w") as stream:
+                stream.write(head)
+                for _ in range(1024):
+                    stream.write(b" " * (1 << 20))
+                stream.write(b"</w:body>" + tail)
+    honest = bomb.getvalue()
+    liar = bytearray(honest)
+    with zipfile.ZipFile(bomb) as package:
+        part = package.getinfo("word/document.xml")
+    name = part.filename.encode()
+    central = liar.index(b"PK\x01\x02")  # the central directory: find the part's entry by its name
+    while liar[central + 46:central + 46 + len(name)] != name:
+        central = liar.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", liar, central + 24, 4096)  # uncompressed size, central directory
+    struct.pack_into("<I", liar, part.header_offset + 22, 4096)  # and local header
+    return honest, bytes(liar)
+
+
+def _docx_bomb(name: str, lying: bool, reason: str) -> Callable[[Path], tuple[Path, str]]:
+    def build(folder: Path) -> tuple[Path, str]:
+        (folder / name).write_bytes(_docx_bombs()[lying])
+        return folder / name, reason
+    return build
 
 
 @dataclass(frozen=True)
@@ -160,14 +212,22 @@ FAULTS = [
                                                                  r"unsupported file type '\.xls' \(use \.txt, .*\)"),
           in_folder=False),
     Fault("unreadable file", _unreadable),
-    Fault("missing path", lambda folder: (folder.parent / "gone.pdf", "no such file or folder"), in_folder=False),
     Fault("file far past any real report's size", _huge),
     Fault("text neither UTF-8 nor GBK", _write("latin.txt", b"annual report \x80\x80 of the county " * 4,
                                                r"text is neither UTF-8 nor GB18030/GBK")),
     Fault("text too short to be a report", _write("stub.txt", "年度报告", "no text found in the document")),
-    Fault("HTML page that is not a report", _write("news.html", NEWS_PAGE,
-                                                   "not an annual report: no report year, statistics table or "
-                                                   "figure found")),
+    Fault("HTML news page that mentions a year", _write("news.html", NEWS_PAGE, re.escape(NOT_A_REPORT))),
+    Fault("English text that is not a report", _write("notes.txt", ENGLISH_NOTES, re.escape(NOT_A_REPORT))),
+    Fault("UTF-16 text cut short (odd length)", _write("odd.txt", LEGACY_REPORT.encode("utf-16")[:-1],
+                                                       r"text is not valid UTF-16 \(truncated data at byte \d+\)")),
+    Fault("DOCX zip bomb (1 MB unpacking to 1 GiB)", _docx_bomb("bomb.docx", False,
+                                                                r"\.docx part word/document\.xml unpacks to 1025 MB, "
+                                                                r"past the 50 MB limit \(a zip bomb\?\)")),
+    Fault("DOCX zip bomb that lies about its size", _docx_bomb("liar.docx", True, r"corrupt \.docx \(BadZipFile\)")),
+    Fault("HTML nested past the parser's hard limit", _write("deep.html", "<div>" * 3000 + LEGACY_REPORT,
+                                                               r"HTML cannot be read whole \(Excessive depth in "
+                                                               r"document: 2048\)")),
+    Fault("newline in the name of a bad file", _write("two\nlines.txt", b"", "file is empty")),
     Fault("named pipe with a report suffix", _fifo),
     Fault("folder holding no report", _empty_folder, in_folder=False),
     Fault("folder named like a report file", _folder_named_like_a_report, in_folder=False),
@@ -208,9 +268,9 @@ def test_bad_input_is_one_line_exit_1_and_every_other_report_is_written(fault, g
     out = tmp_path / "out"
     code, err = _run(capsys, str(good), *([] if fault.in_folder else [str(bad)]), "-o", str(out), "--no-llm")
     assert code == 1
-    named = [line for line in err.splitlines() if bad.name in line]
+    named = [line for line in err.splitlines() if printable(bad.name) in line]
     assert len(named) == 1, err
-    assert re.fullmatch(rf"extractor: {re.escape(str(bad))}: {reason}.*", named[0]), named[0]
+    assert re.fullmatch(rf"extractor: {re.escape(printable(str(bad)))}: {reason}.*", named[0]), named[0]
     assert "2 extracted, 0 already current, 1 failed" in err
     _assert_good_outputs(out)
     assert sorted(p.name for p in out.glob("*.json")) == ["hebei_2021.json", "lingshan_2017.json"]
@@ -220,10 +280,10 @@ def test_unexpected_exception_is_an_internal_error_line_for_that_file_only(good,
     (good / "trigger.txt").write_text(LEGACY_REPORT, encoding="utf-8")
     real = batch.extract_file_and_text
 
-    def fragile(path, settings=None):
+    def fragile(path, settings=None, **options):
         if path.endswith("trigger.txt"):
             raise RuntimeError("unexpected\nstate")
-        return real(path, settings)
+        return real(path, settings, **options)
 
     monkeypatch.setattr(batch, "extract_file_and_text", fragile)
     code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
@@ -239,10 +299,10 @@ def test_worker_process_that_dies_fails_its_file_only(good, tmp_path, capsys, mo
     (good / "killer.txt").write_text(LEGACY_REPORT, encoding="utf-8")
     real = batch.extract_file_and_text
 
-    def deadly(path, settings=None):
+    def deadly(path, settings=None, **options):
         if path.endswith("killer.txt"):
             os._exit(3)  # what a segfault in a native library looks like from outside
-        return real(path, settings)
+        return real(path, settings, **options)
 
     monkeypatch.setattr(batch, "extract_file_and_text", deadly)
     monkeypatch.setattr(batch, "_pool", _forked_pool)
@@ -258,6 +318,277 @@ def test_worker_process_that_dies_fails_its_file_only(good, tmp_path, capsys, mo
 
 def _forked_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+# ----------------------------------------------------------------- faults of a real run that are not bad input
+def test_file_name_that_is_not_utf8_is_extracted_and_rerun_and_tabled(good, tmp_path, capsys):
+    name = os.fsdecode(b"\xd5\xfe\xb8\xae.txt")  # GBK bytes, as a Windows zip unpacks them on Linux
+    (good / name).write_text(LEGACY_REPORT, encoding="utf-8")
+    out = tmp_path / "out"
+    code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+    assert code == 0, err
+    assert "3 extracted, 0 already current, 0 failed" in err
+    written = json.loads((out / "\\xd5\\xfe\\xb8\\xae.json").read_text(encoding="utf-8"))
+    assert written["run"]["source"] == f"{good}/\\xd5\\xfe\\xb8\\xae.txt"
+    assert written["stats_legacy"]["proactive"]["total"] == 39387
+    assert "\\xd5\\xfe\\xb8\\xae" in set(pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())["file"])
+    _assert_good_outputs(out)
+    code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+    assert code == 0 and "0 extracted, 3 already current, 0 failed" in err
+
+
+def test_bad_file_whose_name_is_not_utf8_is_one_printable_line(good, tmp_path):
+    (good / os.fsdecode(b"\xb0\xec.txt")).write_bytes(b"")
+    process = subprocess.run([sys.executable, "-m", "extractor", "extract", str(good), "-o", str(tmp_path / "out"),
+                              "--no-llm"], cwd=REPO, capture_output=True)
+    assert process.returncode == 1
+    assert process.stderr.decode("utf-8").splitlines()[0] == f"extractor: {good}/\\xb0\\xec.txt: file is empty"
+
+
+def _as_a_user_who_cannot_read(folder: Path, run: Callable[[], int]) -> tuple[int, str]:
+    """Call `run` (a command line run) in a process that cannot read `folder`, and return its exit status and
+    stderr: chmod 000 for a user; as root (who reads anything), a forked child that drops to `nobody`."""
+    if os.geteuid() != 0:
+        folder.chmod(0)
+        try:
+            stream = io.StringIO()
+            with contextlib.redirect_stderr(stream):
+                return run(), stream.getvalue()
+        finally:
+            folder.chmod(0o755)
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (runs in the child)
+        code = 70
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            sys.stderr = os.fdopen(writer, "w", encoding="utf-8")
+            code = run()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    os.close(writer)
+    with os.fdopen(reader, encoding="utf-8") as stream:
+        err = stream.read()
+    return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]), err
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork to drop privileges as root")
+def test_folder_that_cannot_be_read_is_named_as_a_failure_not_skipped(good, tmp_path):
+    base = Path(tempfile.mkdtemp())  # as root the run is nobody's, who must reach the inputs: not under tmp_path
+    try:
+        shutil.copytree(good, base / "in")
+        (base / "in" / "locked").mkdir(mode=0o700)
+        (base / "in" / "locked" / "county_2019.txt").write_text(LEGACY_REPORT, encoding="utf-8")
+        (base / "out").mkdir()
+        for path in (base, base / "in", *(base / "in").glob("*.txt")):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        if os.geteuid() == 0:
+            os.chown(base / "out", 65534, 65534)
+        code, err = _as_a_user_who_cannot_read(base / "in" / "locked", lambda: main(
+            ["extract", str(base / "in"), "-o", str(base / "out"), "--no-llm"]))
+        assert code == 1, err
+        assert f"extractor: {base / 'in' / 'locked'}: cannot read this folder (Permission denied)" in err.splitlines()
+        assert "2 extracted, 0 already current, 1 failed" in err
+        assert "Traceback" not in err
+        _assert_good_outputs(base / "out")
+    finally:
+        shutil.rmtree(base)
+
+
+@pytest.mark.parametrize("lying", [False, True], ids=["honest sizes", "lying sizes"])
+def test_docx_bomb_is_refused_in_bounded_memory(tmp_path, lying):
+    (tmp_path / "bomb.docx").write_bytes(_docx_bombs()[lying])
+    measure = ("import resource, sys\nfrom extractor.cli import main\n"
+               f"code = main(['extract', {str(tmp_path / 'bomb.docx')!r}, '-o', {str(tmp_path / 'out')!r}, '--no-llm'])\n"
+               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\nsys.exit(code)")
+    process = subprocess.run([sys.executable, "-c", measure], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert process.returncode == 1 and "bomb.docx: " in process.stderr, process.stderr
+    peak_mib = int(process.stdout) / 1024  # Linux reports KiB
+    assert peak_mib < 300, f"peak memory {peak_mib:.0f} MiB"
+
+
+def _single_line_text(megabytes: float) -> str:
+    """A report's words run together on one line with no sentence punctuation, as a bad scrape leaves them."""
+    clauses = ["在政府网站主动公开政府信息{}条 ", "行政复议{}件 ", "召开{}场新闻发布会 ", "公开信息{}余条 ", "收取费用{}元 "]
+    words = [clauses[n % len(clauses)].format(n % 997) for n in range(int(megabytes * 1e6) // 20)]
+    return "某县2019年政府信息公开工作年度报告 " + "".join(words)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_file_past_the_time_limit_fails_alone_in_one_line(good, tmp_path, capsys, workers):
+    (good / "endless.txt").write_text(_single_line_text(12), encoding="utf-8")
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm", "--time-limit", "0.5",
+                     "--workers", workers)
+    assert code == 1
+    assert f"extractor: {good / 'endless.txt'}: reading took longer than the 0.5 s limit per file (--time-limit)" in (
+        err.splitlines())
+    assert "2 extracted, 0 already current, 1 failed" in err
+    _assert_good_outputs(tmp_path / "out")
+
+
+def _report_page(before: str) -> str:
+    """The legacy sample report as a web page, its text after `before`."""
+    paragraphs = "".join(f"<p>{line}</p>" for line in LEGACY_REPORT.splitlines())
+    return f"<!doctype html><html><body>{before}{paragraphs}</body></html>"
+
+
+@pytest.mark.parametrize("before", [
+    "<div>" * 1500 + "导航" + "</div>" * 1500,
+    f'<img src="data:image/png;base64,{"iVBORw0KGgo" * (12 * 1024 * 1024 // 11)}">',
+], ids=["nested 1500 deep", "12 MB inline image"])
+def test_html_past_the_parser_default_limits_is_read_whole(good, tmp_path, capsys, before):
+    (good / "page.html").write_text(_report_page(before), encoding="utf-8")
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 0, err
+    report = json.loads((tmp_path / "out" / "page.json").read_text(encoding="utf-8"))
+    assert report["stats_legacy"]["proactive"]["total"] == 39387
+
+
+@contextlib.contextmanager
+def _small_disk(folder: Path, size: int) -> Iterator[Callable[[int], None]]:
+    """A real filesystem of `size` bytes at `folder` (a tmpfs: root only), and a way to resize it."""
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and shutil.which("mount") and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True).returncode == 0
+    if not mounted:
+        pytest.skip("mounting a small tmpfs needs root")
+
+    def resize(new_size: int) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={new_size}", str(folder)], check=True)
+
+    try:
+        yield resize
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def _pages(path: Path) -> int:
+    return -(-path.stat().st_size // 4096)
+
+
+@pytest.mark.parametrize("room", ["every report, not the tables", "the first report only"])
+def test_full_disk_is_one_line_per_file_and_the_summary_and_a_rerun_finishes(good, tmp_path, capsys, room):
+    _run(capsys, str(good), "-o", str(tmp_path / "sizes"), "--no-llm")  # how much room each output takes
+    sizes = tmp_path / "sizes"
+    # the lock and the first report (in name order): its JSON and its text file
+    pages = 1 + _pages(sizes / "hebei_2021.json") + _pages(sizes / "text" / "hebei_2021.txt")
+    if room.startswith("every"):
+        pages += _pages(sizes / "lingshan_2017.json") + _pages(sizes / "text" / "lingshan_2017.txt")
+    out = tmp_path / "disk" / "out"
+    with _small_disk(tmp_path / "disk", pages * 4096) as resize:
+        code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+        assert code == 1
+        lines = err.splitlines()
+        if room.startswith("every"):
+            assert lines[-1] == f"extractor: 2 extracted, 0 already current, 1 failed; output in {out}/"
+        else:
+            # its JSON or its text file, whichever the disk refuses first
+            assert lines[0] in (f"extractor: {good / 'lingshan_2017.txt'}: cannot write {target} (No space left on device)"
+                                for target in (out / "lingshan_2017.json", out / "text" / "lingshan_2017.txt"))
+            assert lines[-1] == f"extractor: 1 extracted, 0 already current, 2 failed; output in {out}/"
+        assert lines[-2] == (f"extractor: {out / 'reports.csv'}: cannot write the tables (No space left on device); "
+                             "the reports written are kept, rerun to write them")
+        assert not (out / "reports.csv").exists() and not list(out.glob(".*.tmp"))
+        _assert_every_output_whole(out)
+        resize(1024 * 1024)
+        code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
+        assert code == 0, err
+        _assert_good_outputs(out)
+
+
+def test_utf32_text_is_read_as_utf32(good, tmp_path, capsys):
+    (good / "utf32.txt").write_bytes(LEGACY_REPORT.encode("utf-32"))
+    code, _ = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 0
+    assert json.loads((tmp_path / "out" / "utf32.json").read_text(encoding="utf-8"))["stats_legacy"]["proactive"][
+        "total"] == 39387
+
+
+def test_python_entry_point_raises_what_the_command_line_says(good, tmp_path, capsys):
+    (good / "notes.txt").write_text(ENGLISH_NOTES, encoding="utf-8")
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 1
+    with pytest.raises(DocumentError) as raised:
+        extract_file(good / "notes.txt")
+    assert f"extractor: {raised.value}" in err.splitlines()
+
+
+def test_count_past_any_real_one_is_null_with_a_warning_and_every_table_loads(good, tmp_path, capsys):
+    garbled = LEGACY_REPORT.replace("39387", "12345678901234567890")
+    assert garbled != LEGACY_REPORT
+    (good / "garbled.txt").write_text(garbled, encoding="utf-8")
+    out = tmp_path / "out"
+    code, err = _run(capsys, str(good), "-o", str(out), "--no-llm", "--format", "parquet")
+    assert code == 0, err
+    report = json.loads((out / "garbled.json").read_text(encoding="utf-8"))
+    assert report["stats_legacy"]["proactive"]["total"] is None
+    assert "stats_legacy.proactive.total" not in report["evidence"]
+    assert "stats_legacy.proactive.total: 12345678901234567890 is not a plausible figure (past 1000000000); left null" in (
+        report["warnings"])
+    table = pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes()).set_index("file")
+    assert pd.isna(table.loc["garbled", "stats_legacy.proactive.total"])
+    assert table.loc["lingshan_2017", "stats_legacy.proactive.total"] == 39387
+    assert len(pd.read_parquet(out / "reports.parquet")) == 3
+
+
+def test_text_cells_that_start_a_formula_are_quoted_and_numbers_are_not(good, tmp_path, capsys):
+    (good / "=HYPERLINK(x).txt").write_text(LEGACY_REPORT, encoding="utf-8")
+    (good / "-1.txt").write_text(LEGACY_REPORT, encoding="utf-8")
+    out = tmp_path / "out"
+    code, _ = _run(capsys, str(good), "-o", str(out), "--no-llm", "--format", "jsonl")
+    assert code == 0
+    rows = {row[0]: row for row in csv.reader(io.StringIO((out / "reports.csv").read_text(encoding="utf-8-sig")))}
+    assert {"'=HYPERLINK(x)", "'-1", "lingshan_2017"} <= set(rows)
+    total = rows["file"].index("stats_legacy.proactive.total")
+    assert rows["'-1"][total] == rows["lingshan_2017"][total] == "39387"
+    assert {json.loads(line)["file"] for line in (out / "reports.jsonl").read_text(encoding="utf-8").splitlines()} >= {
+        "=HYPERLINK(x)", "-1"}
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_outputs_get_the_mode_the_umask_gives(good, tmp_path, umask):
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "extractor", "extract", str(good), "-o", str(out), "--no-llm"], cwd=REPO,
+                   check=True, capture_output=True, umask=umask)
+    for name in ("lingshan_2017.json", "hebei_2021.json", "reports.csv"):
+        assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
+
+
+@pytest.mark.parametrize("argv", [["--timeout", "-5"], ["--timeout", "nan"], ["-o", ""], ["-o", " "]],
+                         ids=["negative timeout", "timeout not a number", "empty output folder", "blank output folder"])
+def test_bad_option_values_are_usage_errors(good, tmp_path, capsys, argv, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(["extract", str(good), "--no-llm", *argv])
+    assert stop.value.code == 2
+    assert "error: argument" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [good]
+
+
+def test_missing_input_path_is_a_usage_error_that_makes_no_folder(good, tmp_path, capsys):
+    code, err = _run(capsys, str(good), str(tmp_path / "gone.pdf"), "-o", str(tmp_path / "out"), "--no-llm")
+    assert code == 2
+    assert err == f"extractor: {tmp_path / 'gone.pdf'}: no such file or folder\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_schema_into_a_closed_pipe_ends_quietly():
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before a byte is written, as `| head` leaves
+    process = subprocess.run([sys.executable, "-m", "extractor", "schema"], cwd=REPO, stdout=writer,
+                             stderr=subprocess.PIPE, text=True, timeout=60)
+    os.close(writer)
+    assert (process.returncode, process.stderr) == (0, "")
+
+
+def test_python_m_extractor_works_from_the_folder_holding_the_clone(tmp_path):
+    (tmp_path / "extractor").symlink_to(REPO)  # a clone is a folder named extractor holding the package extractor/
+    process = subprocess.run([sys.executable, "-m", "extractor", "--version"], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60)
+    assert (process.returncode, process.stderr) == (0, ""), process.stderr
+    assert process.stdout.startswith("extractor ")
 
 
 # ---------------------------------------------------------------------------------------- inputs that succeed
@@ -322,9 +653,13 @@ def test_output_of_another_model_or_version_is_not_current(good, tmp_path, capsy
 def test_temporary_files_left_by_a_killed_run_are_removed(good, tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
-    (out / ".lingshan_2017.json.k2j4x9.tmp").write_text('{"meta": {"enti', encoding="utf-8")
+    (out / ".lingshan_2017.json.k2j4x9.extractor.tmp").write_text('{"meta": {"enti', encoding="utf-8")
+    (out / ".notes.tmp").write_text("the user's own file", encoding="utf-8")
     code, _ = _run(capsys, str(good), "-o", str(out), "--no-llm")
     assert code == 0
+    assert not (out / ".lingshan_2017.json.k2j4x9.extractor.tmp").exists()
+    assert (out / ".notes.tmp").read_text(encoding="utf-8") == "the user's own file"
+    (out / ".notes.tmp").unlink()
     _assert_good_outputs(out)
 
 
@@ -522,7 +857,7 @@ def test_with_a_model_reports_run_in_threads_and_model_use_is_summed_once(good, 
     real = batch.extract_file_and_text
     threads: set[str] = set()
 
-    def with_model(path, settings=None):
+    def with_model(path, settings=None, **options):
         import threading
 
         threads.add(threading.current_thread().name)

@@ -43,6 +43,16 @@ def parse_meta(text: str) -> dict[str, Any]:
             "published_on": _posted_on(head) or signed_on, "template": template}
 
 
+def names_a_report(text: str) -> bool:
+    """Whether the text presents itself as a disclosure report: the report's title near its start, or the
+    headings of the national form's tables (a news page that mentions a year does neither).
+
+    >>> names_a_report("灵山县2017年政府信息公开工作年度报告"), names_a_report("2023年3月12日,市政府召开春耕会议")
+    (True, False)
+    """
+    return _title(text[:1500]) is not None or _template(text, None) != "unknown"
+
+
 def _title(head: str) -> re.Match[str] | None:
     """The report's own title; never a title the text cites (《…关于做好2016年政府信息公开年度报告…的通知》)."""
     for title in _TITLE.finditer(head):

@@ -31,6 +31,11 @@ from extractor.textrules import is_approximate, speaks_of_another_period
 N = r"(?P<n>\d+)"
 _CHANNEL_WORDS = r"网站|网|微博|微信|渠道|平台|公报|新媒体|栏目|专栏|客户端"
 _CLAUSE = re.compile(r"[^。;!?\n]+")
+_LOOK_BACK = 40
+"""How far before a figure the rules look for a word that qualifies it (约, 通过…网站): a bounded window, so
+that a text with no sentence punctuation costs time in proportion to its length, not its square."""
+_SENTENCE_WINDOW = 400
+"""How far from a website figure the rest of its sentence is searched for other channels' figures."""
 
 
 @dataclass(frozen=True)
@@ -170,13 +175,17 @@ def _website_is_a_channel(text: str, clause_start: int, clause: str, match: re.M
     "2023年,我区在政府网站平台主动公开政府信息1136条" alone is how the report states its total; a website that
     is the subject ("厅门户网站发布…各类信息3301篇") is the channel.
     """
-    if _THROUGH_SITE.search(clause[:match.start()]) or not (
-            _ON_SITE.search(clause[:match.start()]) and "主动" in match.group(0)):
+    before_figure = max(0, match.start() - _LOOK_BACK)
+    if _THROUGH_SITE.search(clause, before_figure, match.start()) or not (
+            _ON_SITE.search(clause, before_figure, match.start()) and "主动" in match.group(0)):
         return True
-    start = max(text.rfind("。", 0, clause_start), text.rfind("\n", 0, clause_start)) + 1
-    ends = [i for i in (text.find("。", clause_start), text.find("\n", clause_start)) if i >= 0]
-    sentence_end = min(ends) if ends else len(text)
-    before, after = text[start:clause_start + match.start()], text[clause_start + match.end():sentence_end]
+    floor = max(0, clause_start + match.start() - _SENTENCE_WINDOW)
+    start = max(text.rfind("。", floor, clause_start), text.rfind("\n", floor, clause_start), floor - 1) + 1
+    figure_end = clause_start + match.end()
+    window_end = figure_end + _SENTENCE_WINDOW
+    ends = [i for i in (text.find("。", figure_end, window_end), text.find("\n", figure_end, window_end)) if i >= 0]
+    sentence_end = min(ends) if ends else min(window_end, len(text))
+    before, after = text[start:clause_start + match.start()], text[figure_end:sentence_end]
     return bool(_OTHER_CHANNEL_FIGURE.search(before) or _OTHER_CHANNEL_FIGURE.search(after))
 
 

@@ -61,11 +61,12 @@ from typing import Any, TextIO
 from extractor.atomic import TEMPORARY_GLOB, write_atomic
 from extractor.dataset import build_dataset
 from extractor.documents import SUPPORTED_SUFFIXES
-from extractor.errors import ConfigError, ExtractorError
+from extractor.errors import ConfigError, ExtractorError, printable
 from extractor.llm.settings import ModelSettings
 from extractor.output import parquet_available, report_json
 from extractor.pipeline import extract_file_and_text, run_identity
 from extractor.runs.lock import output_folder_lock
+from extractor.timelimit import DEFAULT_TIME_LIMIT
 
 LARGE_BATCH = 8
 """From this many reports to extract, a parsers-only run uses every core by default."""
@@ -88,6 +89,8 @@ class BatchOptions:
     """The model to use; None runs the parsers alone."""
     progress: bool | None = None
     """Show a progress line on the error stream; None: when it is a terminal."""
+    time_limit: float | None = DEFAULT_TIME_LIMIT
+    """Seconds to read and parse one file before it fails (`extractor.timelimit`); None: no limit."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ class Failure:
 
     >>> Failure("in/a.pdf", "PDF is encrypted (password required)").line
     'in/a.pdf: PDF is encrypted (password required)'
+    >>> Failure("in/a\\nb.txt", "file is empty").line  # one line, whatever the name holds
+    'in/a\\\\nb.txt: file is empty'
     """
 
     path: str
@@ -103,7 +108,7 @@ class Failure:
 
     @property
     def line(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return printable(f"{self.path}: {self.reason}")
 
 
 @dataclass(frozen=True)
@@ -155,8 +160,9 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[Failure]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES and not p.is_dir())
-            if not found:
+            unreadable = len(failures)
+            found = _report_files(path, failures)
+            if not found and len(failures) == unreadable:
                 failures.append(Failure(raw, f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) in this folder"))
         elif path.exists() or path.is_symlink():
             found = [path]
@@ -168,9 +174,41 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[Failure]]:
     return list(files.values()), failures
 
 
+def _report_files(folder: Path, failures: list[Failure]) -> list[Path]:
+    """The files with a report suffix under `folder`, sorted, following links to folders (each folder once);
+    a failure for each folder that cannot be read, so that its reports are named missing, never skipped.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "sub").mkdir()
+    >>> _ = (folder / "sub" / "r.txt").write_text("x")
+    >>> (folder / "sub" / "loop").symlink_to(folder)
+    >>> [str(p.relative_to(folder)) for p in _report_files(folder, [])]
+    ['sub/r.txt']
+    """
+    def cannot_read(error: OSError) -> None:
+        failures.append(Failure(str(error.filename), f"cannot read this folder ({error.strerror})"))
+
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    for root, folders, names in os.walk(folder, onerror=cannot_read, followlinks=True):
+        try:
+            status = os.stat(root)
+        except OSError as exc:
+            cannot_read(exc)
+            continue
+        if (status.st_dev, status.st_ino) in seen:
+            folders.clear()
+            continue
+        seen.add((status.st_dev, status.st_ino))
+        found.extend(Path(root, name) for name in names if Path(name).suffix.lower() in SUPPORTED_SUFFIXES)
+    return sorted(found)
+
+
 def output_names(files: list[Path]) -> dict[Path, str]:
     """One output name per input: its stem; where stems collide, its folder's name first; where that still
-    collides, more folders and the suffix, until every name is unique.
+    collides, more folders and the suffix, until every name is unique. Names are valid UTF-8 whatever the
+    input's name holds (`errors.printable`), so that the JSON and the tables can hold them.
 
     >>> list(output_names([Path("x/a/r.txt"), Path("x/b/r.txt"), Path("x/b/s.pdf"), Path("x/b/s.txt"),
     ...                    Path("x/b/t.txt")]).values())
@@ -178,10 +216,10 @@ def output_names(files: list[Path]) -> dict[Path, str]:
     """
     def name(file: Path, level: int) -> str:
         if level == 0:
-            return file.stem
+            return printable(file.stem)
         if level == 1:
-            return f"{file.parent.name}__{file.stem}"
-        return "__".join([*file.absolute().parent.parts[1:][-(level - 1):], file.name])
+            return printable(f"{file.parent.name}__{file.stem}")
+        return printable("__".join([*file.absolute().parent.parts[1:][-(level - 1):], file.name]))
 
     levels = dict.fromkeys(files, 0)
     deepest = max((len(file.absolute().parts) for file in files), default=0)
@@ -225,22 +263,15 @@ def is_current(output: Path, source: Path, identity: Mapping[str, Any]) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------- one report
-def extract_one(path: str, settings: ModelSettings | None) -> Outcome:
-    """Extract one report to its output text; every exception becomes the failure's one-line reason.
-
-    A text with no report in it (no report year, no statistics table, no figure read: a news page, a
-    listing, a login page saved by a crawler) is a failure too: an all-empty row would pass for a report
-    that states nothing.
-    """
+def extract_one(path: str, settings: ModelSettings | None, time_limit: float | None = None) -> Outcome:
+    """Extract one report to its output text; every exception becomes the failure's one-line reason."""
     try:
-        report, text = extract_file_and_text(path, settings)
+        report, text = extract_file_and_text(path, settings, time_limit=time_limit)
     except ExtractorError as exc:
         where = ExtractorError(exc.message, chunk=exc.chunk, attempt=exc.attempt) if exc.path == path else exc
         return Outcome(None, failure=_one_line(str(where)))
     except Exception as exc:
         return Outcome(None, failure=_one_line(f"internal error: {type(exc).__name__}: {exc}"))
-    if report.meta.template == "unknown" and not report.evidence:
-        return Outcome(None, failure="not an annual report: no report year, statistics table or figure found")
     return Outcome(report_json(report), report.run.accounting, document_text=text)
 
 
@@ -287,24 +318,29 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
             progress.count(extracted=1)
 
         try:
-            _extract_all(todo, options.settings, _workers(options, len(todo)), deliver)
+            _extract_all(todo, options.settings, _workers(options, len(todo)), deliver, options.time_limit)
         finally:
             progress.close()
         written = [f for f in files if f not in failed]
         tables: tuple[Path, ...] = ()
         notices: tuple[str, ...] = ()
+        unwritten: list[Failure] = []
         if written:
-            dataset = build_dataset(out_dir, options.formats, options.labels)
-            tables, notices = dataset.tables, dataset.notices
+            try:
+                dataset = build_dataset(out_dir, options.formats, options.labels)
+                tables, notices = dataset.tables, dataset.notices
+            except OSError as exc:  # a full disk, say: the report JSONs written stay, a rerun writes the tables
+                unwritten.append(Failure(str(out_dir / "reports.csv"), f"cannot write the tables "
+                                         f"({exc.strerror or exc}); the reports written are kept, rerun to write them"))
     for notice in notices:
         print(f"extractor: {notice}", file=err)
-    failures += [failed[f] for f in files if f in failed]
+    failures += [failed[f] for f in files if f in failed] + unwritten
     result = BatchResult(extracted=len(todo) - len(failed), skipped=len(files) - len(todo),
                          failures=tuple(failures), accounting=accounting, tables=tables)
     for failure in result.failures:
         print(f"extractor: {failure.line}", file=err)
     print(f"extractor: {result.extracted} extracted, {result.skipped} already current, {len(result.failures)} failed; "
-          f"output in {out_dir}/", file=err)
+          f"output in {printable(str(out_dir))}/", file=err)
     if accounting:
         print("extractor: model use: " + ", ".join(f"{key} {value}" for key, value in accounting.items()),
               file=err)
@@ -325,23 +361,24 @@ def _workers(options: BatchOptions, todo: int) -> int:
 Deliver = Callable[[Path, Outcome], None]
 
 
-def _extract_all(files: list[Path], settings: ModelSettings | None, workers: int, deliver: Deliver) -> None:
+def _extract_all(files: list[Path], settings: ModelSettings | None, workers: int, deliver: Deliver,
+                 time_limit: float | None = None) -> None:
     """Extract `files`, handing each outcome to `deliver` in this process as soon as it is ready."""
     if workers <= 1:
         for file in files:
-            deliver(file, extract_one(str(file), settings))
+            deliver(file, extract_one(str(file), settings, time_limit))
         return
     if settings is not None:
         with ThreadPoolExecutor(workers) as threads:
-            _feed(threads, deque(files), 2 * workers, settings, deliver)
+            _feed(threads, deque(files), 2 * workers, settings, deliver, time_limit)
         return
     queue = deque(files)
     while queue:
         with _pool(workers) as pool:
-            suspects = _feed(pool, queue, 2 * workers, None, deliver)
+            suspects = _feed(pool, queue, 2 * workers, None, deliver, time_limit)
         for file in suspects:  # in flight when a worker died: each alone, to find the one that kills it
             with _pool(1) as alone:
-                if _feed(alone, deque([file]), 1, None, deliver):
+                if _feed(alone, deque([file]), 1, None, deliver, time_limit):
                     deliver(file, Outcome(None, failure="internal error: the worker process died reading this "
                                                         "file (a crash in a native library?)"))
 
@@ -363,14 +400,14 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _feed(pool: Executor, queue: deque[Path], window: int, settings: ModelSettings | None,
-          deliver: Deliver) -> list[Path]:
+          deliver: Deliver, time_limit: float | None = None) -> list[Path]:
     """Keep `window` files in flight until `queue` is empty; return the files whose worker died (the pool is
     broken then, and the files not yet started stay in `queue`)."""
     running: dict[Future[Outcome], Path] = {}
     while queue or running:
         while queue and len(running) < window:
             file = queue.popleft()
-            running[pool.submit(extract_one, str(file), settings)] = file
+            running[pool.submit(extract_one, str(file), settings, time_limit)] = file
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             try:

@@ -44,9 +44,12 @@ def output_folder_lock(out_dir: Path) -> Iterator[None]:
         if not _try_lock(handle):
             raise ConfigError(f"another extractor run is writing to this folder ({_holder(handle)}); wait for it to "
                               "finish or choose another output folder with -o", path=str(out_dir))
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-        handle.flush()
+        try:
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            handle.flush()
+        except OSError as exc:
+            raise ConfigError(f"cannot write to the output folder ({exc.strerror})", path=str(out_dir)) from None
         yield
 
 
