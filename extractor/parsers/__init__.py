@@ -23,11 +23,12 @@ def parse_document(text: str) -> tuple[dict[str, Any], ParseResult]:
     """Metadata and every statistic the parsers can read from `text`."""
     meta = parse_meta(text)
     template = meta["template"]
+    prose = parse_prose(text, template, meta["year"])
+    stated = {v.path: v.value for v in prose.values}
     if template in ("gov2019", "gov2021"):
-        tables = parse_2019_tables(text, template)
+        tables = parse_2019_tables(text, template, stated, meta["year"])
     else:
-        tables = parse_fujian_form(text)
+        tables = parse_fujian_form(text, stated)
         if not tables.values:
             tables = parse_legacy_table(text)
-    prose = parse_prose(text, template, meta["year"])
     return meta, prefer(tables, prose, "table", "prose")

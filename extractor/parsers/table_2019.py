@@ -17,18 +17,12 @@ columns; per column, 一 + 二 = (七) + 四 and (七) is the sum of the outcome
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from extractor.parsers.rows import (
-    COLUMNS_7,
-    Equation,
-    RowSpec,
-    distrust_splits_where_cells_dropped,
-    field_values,
-    fuzzy,
-    read_rows,
-    resolve,
-)
-from extractor.records import ParseResult
+from extractor.parsers.prose import speaks_of_another_period
+from extractor.parsers.reconstruct import reconstruct
+from extractor.parsers.rows import COLUMNS_7, Equation, RowSpec, field_values, fuzzy, read_rows
+from extractor.records import Number, ParseResult
 
 SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
 APPEAL_RESULTS = ("upheld", "corrected", "other", "pending", "total")
@@ -126,17 +120,44 @@ def proactive_rows(version: str) -> list[RowSpec]:
             RowSpec(_P + "coercion", fuzzy("行政强制"), ("decisions",)),
             RowSpec(_P + "fees", fuzzy("行政事业性收费"), ("amount",), money=(0,)),
         ]
+    # 对外公开总数量 (all published so far) >= 本年新公开数量; 上一年项目数量 + 本年增/减 is a count, never negative
+    documents_2019 = ("issued", "published", "total")
     items = ("previous_year_items", "change", "decisions")
+    count = ((0, 1),)
     return [
-        RowSpec(_P + "regulations", r"规\s*章", ("issued", "published", "total")),
-        RowSpec(_P + "normative_documents", r"(?:行\s*政\s*)?规\s*范\s*性\s*文\s*件", ("issued", "published", "total")),
-        RowSpec(_P + "licensing", fuzzy("行政许可"), items, signed=(1,)),
-        RowSpec(_P + "other_services", fuzzy("其他对外管理服务事项"), items, signed=(1,)),
-        RowSpec(_P + "penalties", fuzzy("行政处罚"), items, signed=(1,)),
-        RowSpec(_P + "coercion", fuzzy("行政强制"), items, signed=(1,)),
-        RowSpec(_P + "fees", fuzzy("行政事业性收费"), ("previous_year_items", "change"), signed=(1,)),
+        RowSpec(_P + "regulations", r"规\s*章", documents_2019, orders=((2, 1),)),
+        RowSpec(_P + "normative_documents", r"(?:行\s*政\s*)?规\s*范\s*性\s*文\s*件", documents_2019, orders=((2, 1),)),
+        RowSpec(_P + "licensing", fuzzy("行政许可"), items, signed=(1,), not_negative=count),
+        RowSpec(_P + "other_services", fuzzy("其他对外管理服务事项"), items, signed=(1,), not_negative=count),
+        RowSpec(_P + "penalties", fuzzy("行政处罚"), items, signed=(1,), not_negative=count),
+        RowSpec(_P + "coercion", fuzzy("行政强制"), items, signed=(1,), not_negative=count),
+        RowSpec(_P + "fees", fuzzy("行政事业性收费"), ("previous_year_items", "change"), signed=(1,), not_negative=count),
         RowSpec(_P + "procurement", fuzzy("政府集中采购"), ("items", "amount"), money=(1,)),
     ]
+
+
+_ISSUED_IN_PROSE = {
+    _P + "regulations.issued": re.compile(r"(?<!性)规章\s*(\d+)\s*件"),
+    _P + "normative_documents.issued": re.compile(r"规范性文件\s*(\d+)\s*件"),
+}
+_ISSUING = re.compile(r"制发|出台|印发|制定|主动公开")
+
+
+def proactive_evidence(text: str, year: int | None) -> dict[str, Number]:
+    """2021-format documents issued in the year as the prose states them, evidence for the 第二十条 table.
+
+    Only a figure stated once, in a clause about issuing documents in the report year, counts:
+
+    >>> proactive_evidence("全年主动公开市政府规章 8 件、行政规范性文件 3 件。现行有效规章 120 件。", 2024)
+    {'stats_2019.proactive.regulations.issued': 8, 'stats_2019.proactive.normative_documents.issued': 3}
+    """
+    found: dict[str, set[int]] = {}
+    for clause in re.findall(r"[^。;]+", text):
+        if not _ISSUING.search(clause) or speaks_of_another_period(clause, year) or "现行有效" in clause:
+            continue
+        for path, pattern in _ISSUED_IN_PROSE.items():
+            found.setdefault(path, set()).update(int(n) for n in pattern.findall(clause))
+    return {path: next(iter(values)) for path, values in found.items() if len(values) == 1}
 
 
 def version_of(text: str) -> str | None:
@@ -153,16 +174,21 @@ _SECTION_3 = re.compile(r"本\s*年\s*新\s*收\s*政\s*府\s*信\s*息\s*公\s*
 _SECTION_4 = re.compile(r"行政复议[、,]?\s*(?:行政诉讼|提起行政诉讼)情况|行政复议[^。\n]{0,12}行政诉讼情况")
 
 
-def parse_2019_tables(text: str, version: str) -> ParseResult:
-    """Read sections 二, 三 and 四 of a 2019- or 2021-format report (`version` is 'gov2019' or 'gov2021')."""
+def parse_2019_tables(text: str, version: str, evidence: Mapping[str, Number] | None = None,
+                      year: int | None = None) -> ParseResult:
+    """Read sections 二, 三 and 四 of a 2019- or 2021-format report (`version` is 'gov2019' or 'gov2021').
+
+    `evidence`: figures the report states elsewhere (its prose), used to choose among a table's readings.
+    """
+    evidence = dict(evidence or {})
     result = ParseResult()
     start_3 = _SECTION_3.search(text)
     start_2 = _SECTION_2.search(text)
     if start_2 and (start_3 is None or start_2.start() < start_3.start()):
         end_2 = start_3.start() if start_3 else len(text)
-        readings = distrust_splits_where_cells_dropped(
-            read_rows(text, proactive_rows(version), start_2.start(), end_2, max_gap=400))
-        cells, warnings = resolve(readings, [])
+        readings = read_rows(text, proactive_rows(version), start_2.start(), end_2, max_gap=400, any_order=True)
+        stated = {**proactive_evidence(text, year), **evidence} if version == "gov2021" else evidence
+        cells, warnings = reconstruct(readings, [], stated)
         result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
     section_4 = _SECTION_4.search(text, start_3.start() if start_3 else 0)
     if start_3:
@@ -170,16 +196,16 @@ def parse_2019_tables(text: str, version: str) -> ParseResult:
         begin = max(0, start_3.start() - 12)
         end_3 = section_4.start() if section_4 else len(text)
         specs = request_rows(version)
-        readings = distrust_splits_where_cells_dropped(read_rows(text, specs, begin, end_3, max_gap=600))
+        readings = read_rows(text, specs, begin, end_3, max_gap=600)
         present = {r.spec.key for r in readings if r.candidates}
-        cells, warnings = resolve(readings, request_equations(version, present))
+        cells, warnings = reconstruct(readings, request_equations(version, present), evidence)
         result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
     if section_4:
-        result += _parse_appeals(text, section_4.end())
+        result += _parse_appeals(text, section_4.end(), evidence)
     return result
 
 
-def _parse_appeals(text: str, start: int) -> ParseResult:
+def _parse_appeals(text: str, start: int, evidence: Mapping[str, Number]) -> ParseResult:
     """Section 四: one row of 15 cells after the header's last 总计, or three 5-cell tables, one per group."""
     end = min(len(text), start + 900)
     last_total = r"总\s*计(?=[\s|]*\d)"
@@ -191,5 +217,5 @@ def _parse_appeals(text: str, start: int) -> ParseResult:
         grouped = read_rows(text, groups, start, end)
         if len(grouped) == 3 and all(r.candidates for r in grouped):
             readings = grouped
-    cells, warnings = resolve(readings, [])
+    cells, warnings = reconstruct(readings, [], evidence)
     return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
