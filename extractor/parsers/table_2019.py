@@ -17,12 +17,14 @@ columns; per column, 一 + 二 = (七) + 四 and (七) is the sum of the outcome
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from extractor.parsers.prose import speaks_of_another_period
 from extractor.parsers.reconstruct import reconstruct
 from extractor.parsers.rows import COLUMNS_7, Equation, RowSpec, field_values, fuzzy, read_rows
 from extractor.records import Number, ParseResult
+from extractor.schema import get_path
 
 SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
 APPEAL_RESULTS = ("upheld", "corrected", "other", "pending", "total")
@@ -219,3 +221,63 @@ def _parse_appeals(text: str, start: int, evidence: Mapping[str, Number]) -> Par
             readings = grouped
     cells, warnings = reconstruct(readings, [], evidence)
     return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
+
+
+def arithmetic_2019(data: dict[str, Any]) -> list[str]:
+    """Every failed sum of a filled 2019/2021 report: row totals, section 三's balance and outcome sums, appeals.
+
+    >>> arithmetic_2019({"stats_2019": {"appeals": {"reconsideration": {
+    ...     "upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 2}}}})
+    ['arithmetic: stats_2019.appeals.reconsideration: results add up to 1, the total is 2']
+    """
+    warnings = []
+    rows = ["new_received", "carried_over", *OUTCOME_ROWS, "other", *OTHER_DETAIL_ROWS, "total", "carried_forward"]
+    for row in rows:
+        cells = [get_path(data, f"{_R}{row}.{c}") for c in COLUMNS_7]
+        if all(c is not None for c in cells) and sum(cells[:6]) != cells[6]:
+            warnings.append(f"arithmetic: {_R}{row}: the six applicant columns add up to {sum(cells[:6])}, "
+                            f"the row total is {cells[6]}")
+    for column in COLUMNS_7:
+        def cell(row: str, col: str = column) -> Any:
+            return get_path(data, f"{_R}{row}.{col}")
+
+        balance = [cell("new_received"), cell("carried_over"), cell("total"), cell("carried_forward")]
+        if all(v is not None for v in balance) and balance[0] + balance[1] != balance[2] + balance[3]:
+            warnings.append(f"arithmetic: stats_2019 section 三 balance ({column}): 一 + 二 = {balance[0] + balance[1]}"
+                            f" but (七) + 四 = {balance[2] + balance[3]}")
+        other = cell("other")
+        if other is None:
+            details = [cell(r) for r in OTHER_DETAIL_ROWS]
+            other = sum(details) if all(d is not None for d in details) else None
+        outcomes = [cell(r) for r in OUTCOME_ROWS] + [other]
+        if cell("total") is not None and all(v is not None for v in outcomes) and sum(outcomes) != cell("total"):
+            warnings.append(f"arithmetic: stats_2019 section 三 ({column}): outcomes add up to {sum(outcomes)} "
+                            f"but (七)总计 is {cell('total')}")
+    for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration"):
+        cells = [get_path(data, f"stats_2019.appeals.{group}.{c}") for c in APPEAL_RESULTS]
+        if all(c is not None for c in cells) and sum(cells[:4]) != cells[4]:
+            warnings.append(f"arithmetic: stats_2019.appeals.{group}: results add up to {sum(cells[:4])}, "
+                            f"the total is {cells[4]}")
+    return warnings
+
+
+def summary_2019(data: dict[str, Any]) -> dict[str, int | None]:
+    """The comparable indicators of a 2019/2021 report: requests_received = 本年新收 total, requests_denied = the
+    eight 不予公开 rows' totals, lawsuits = 直接起诉 + 复议后起诉."""
+    def modern(path: str) -> Any:
+        return get_path(data, "stats_2019." + path)
+
+    return {
+        "requests_received": modern("requests.new_received.total"),
+        "requests_granted": modern("requests.granted.total"),
+        "requests_partially_granted": modern("requests.partially_granted.total"),
+        "requests_denied": _sum_or_none(modern(f"requests.{r}.total") for r in OUTCOME_ROWS if r.startswith("denied.")),
+        "reconsiderations": modern("appeals.reconsideration.total"),
+        "lawsuits": _sum_or_none((modern("appeals.litigation_direct.total"),
+                                  modern("appeals.litigation_after_reconsideration.total"))),
+    }
+
+
+def _sum_or_none(values: Iterable[Any]) -> int | None:
+    values = list(values)
+    return sum(values) if all(v is not None for v in values) else None

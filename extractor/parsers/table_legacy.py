@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from extractor.parsers.reconstruct import reconstruct
 from extractor.parsers.rows import Equation, RowSpec, field_values, fuzzy, read_rows
 from extractor.records import Number, ParseResult
+from extractor.schema import get_path
 
 _L = "stats_legacy."
 
@@ -159,7 +161,7 @@ def parse_fujian_form(text: str, evidence: Mapping[str, Number] | None = None) -
     ('stats_legacy.proactive.total', 2468)
     """
     header = _CUMULATIVE.search(text)
-    if header is None or not _FUJIAN_ROW.search(text):
+    if header is None or not FUJIAN_ROW.search(text):
         return ParseResult()
     before = text[max(0, header.start() - 40):header.start()]
     labels = list(re.finditer(r"单位|指标名称|项目", before))
@@ -179,7 +181,7 @@ def _year(*keys: str) -> tuple[tuple[str, int], ...]:
     return tuple((_L + key, 0) for key in keys)
 
 
-_FUJIAN_ROW = re.compile(r"受理(?:政府信息公开申请|依申请公开信息)总数|主动公开文件数")
+FUJIAN_ROW = re.compile(r"受理(?:政府信息公开申请|依申请公开信息)总数|主动公开文件数")
 _FUJIAN_RELATIONS = [
     Equation(_year("requests.received"), _year("requests.channels.in_person", "requests.channels.online",
                                                "requests.channels.letter_or_fax")),
@@ -188,3 +190,47 @@ _FUJIAN_RELATIONS = [
     Equation(_year("proactive.total"), _year("proactive.channels.website", "proactive.channels.gazette"),
              at_least=True),
 ]
+
+
+_LEGACY_SUMS = [
+    ("requests.received", ["requests.channels.in_person", "requests.channels.fax", "requests.channels.online",
+                           "requests.channels.letter", "requests.channels.letter_or_fax", "requests.channels.email",
+                           "requests.channels.other"]),
+    ("requests.completed", ["requests.completed_on_time", "requests.completed_extended"]),
+    ("requests.outcomes.denied", [f"requests.outcomes.denied_reasons.{k}" for k in (
+        "state_secret", "commercial_secret", "personal_privacy", "endangers_security", "not_government_info",
+        "other_legal")]),
+    ("appeals.reconsideration.total", ["appeals.reconsideration.upheld", "appeals.reconsideration.corrected",
+                                       "appeals.reconsideration.other"]),
+    ("appeals.litigation.total", ["appeals.litigation.upheld", "appeals.litigation.corrected",
+                                  "appeals.litigation.other"]),
+    ("operations.staff_total", ["operations.staff_full_time", "operations.staff_part_time"]),
+]
+
+
+def arithmetic_legacy(data: dict[str, Any]) -> list[str]:
+    """Every legacy total whose sub-items (two or more of them stated) add up to something else."""
+    warnings = []
+    for parent, parts in _LEGACY_SUMS:
+        total = get_path(data, _L + parent)
+        present = [v for v in (get_path(data, _L + p) for p in parts) if v is not None]
+        if total is not None and len(present) >= 2 and sum(present) != total:
+            warnings.append(f"arithmetic: {_L}{parent} = {total} but its sub-items add up to {sum(present)}")
+    return warnings
+
+
+def summary_legacy(data: dict[str, Any]) -> dict[str, int | None]:
+    """The comparable indicators of a legacy report: requests_granted = 同意公开 + 属于已主动公开 (both are full
+    disclosure)."""
+    def legacy(path: str) -> Any:
+        return get_path(data, _L + path)
+
+    granted, public = legacy("requests.outcomes.granted"), legacy("requests.outcomes.already_public")
+    return {
+        "requests_received": legacy("requests.received"),
+        "requests_granted": None if granted is None and public is None else (granted or 0) + (public or 0),
+        "requests_partially_granted": legacy("requests.outcomes.partially_granted"),
+        "requests_denied": legacy("requests.outcomes.denied"),
+        "reconsiderations": legacy("appeals.reconsideration.total"),
+        "lawsuits": legacy("appeals.litigation.total"),
+    }
