@@ -208,7 +208,21 @@ def parse_2019_tables(text: str, version: str, evidence: Mapping[str, Number] | 
 
 
 def _parse_appeals(text: str, start: int, evidence: Mapping[str, Number]) -> ParseResult:
-    """Section 四: one row of 15 cells after the header's last 总计, or three 5-cell tables, one per group."""
+    """Section 四: one row of 15 cells after the header's last 总计, or three 5-cell tables, one per group, or,
+    when the header wrapped so that words follow its last 总计, the first line of nothing but numbers.
+
+    The header words then one line of 15 numbers, spaced or run together (15 digits are 15 cells), or a
+    Markdown table whose data row has more cells than its wrapped header row, all read the same:
+
+    >>> text = "四、政府信息公开行政复议、行政诉讼情况\\n行政复议 行政诉讼\\n结果维持 结果纠正 其他结果 尚未审结 总计\\n"
+    >>> wrapped = "未经复议直接起诉 复议后起诉\\n"
+    >>> for row in ("3 1 0 0 4 1 0 0 0 1 0 0 2 0 2", "310041000100202", "| 3 | 1 | 0 | 0 | 4 | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 2 | 0 | 2 |"):
+    ...     values = parse_2019_tables(text + wrapped + row + "\\n五、存在的主要问题", "gov2021").values
+    ...     print([v.value for v in values])
+    [3, 1, 0, 0, 4, 1, 0, 0, 0, 1, 0, 0, 2, 0, 2]
+    [3, 1, 0, 0, 4, 1, 0, 0, 0, 1, 0, 0, 2, 0, 2]
+    [3, 1, 0, 0, 4, 1, 0, 0, 0, 1, 0, 0, 2, 0, 2]
+    """
     end = min(len(text), start + 900)
     last_total = r"总\s*计(?=[\s|]*\d)"
     readings = read_rows(text, [RowSpec("stats_2019.appeals", last_total, APPEAL_COLUMNS, sums=APPEAL_SUMS)],
@@ -219,8 +233,16 @@ def _parse_appeals(text: str, start: int, evidence: Mapping[str, Number]) -> Par
         grouped = read_rows(text, groups, start, end)
         if len(grouped) == 3 and all(r.candidates for r in grouped):
             readings = grouped
+    if not any(r.candidates for r in readings):
+        numbers_line = read_rows(text, [RowSpec("stats_2019.appeals", _NUMBERS_LINE, APPEAL_COLUMNS, sums=APPEAL_SUMS)],
+                                 start, end)
+        if any(r.candidates for r in numbers_line):
+            readings = numbers_line
     cells, warnings = reconstruct(readings, [], evidence)
     return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
+
+
+_NUMBERS_LINE = r"(?m)^(?=[ \t|]*\d[\d \t|]*$)"
 
 
 def arithmetic_2019(data: dict[str, Any]) -> list[str]:
