@@ -34,9 +34,15 @@ TITLE = "某区2022年政府信息公开工作年度报告\n"
 
 # ------------------------------------------------------------------------------------- 2019/2021 requests
 def test_pdf_table_with_wrapped_header_and_numbers_on_their_own_lines_is_read(tmp_path):
-    lines = [TITLE.strip(), "三、收到和处理政府信息公开申请情况", "申请人情况",
-             "(本列数据的勾稽关系为:第一项加第二项之和,", "等于第三项加第四项之和)  自然人  法人或其他组织  总计",
-             "商业  科研  社会公益  法律服务  其他", "企业  机构  组织  机构  "]
+    lines = [
+        TITLE.strip(),
+        "三、收到和处理政府信息公开申请情况",
+        "申请人情况",
+        "(本列数据的勾稽关系为:第一项加第二项之和,",
+        "等于第三项加第四项之和)  自然人  法人或其他组织  总计",
+        "商业  科研  社会公益  法律服务  其他",
+        "企业  机构  组织  机构  ",
+    ]
     for label, cells in SECTION_3_2021:
         spaced = SPLIT.get(cells, " ".join(cells))
         if label.startswith("1.本机关不掌握相关政府信息"):
@@ -59,8 +65,12 @@ def test_pdf_table_with_wrapped_header_and_numbers_on_their_own_lines_is_read(tm
 
 
 def test_table_printed_one_digit_per_cell_that_dropped_its_blank_rows_is_read(tmp_path):
-    rows = {"一、本年新收政府信息公开申请数量": "3000003", "(一)予以公开": "2000002",
-            "1.本机关不掌握相关政府信息": "1000001", "(七)总计": "3000003"}
+    rows = {
+        "一、本年新收政府信息公开申请数量": "3000003",
+        "(一)予以公开": "2000002",
+        "1.本机关不掌握相关政府信息": "1000001",
+        "(七)总计": "3000003",
+    }
     text = section_3_text([(label, rows.get(label, "")) for label, _ in SECTION_3_2021])
     values, warnings = _parsed(_write(tmp_path / "r.txt", TITLE + text))
     assert _row(values, "new_received") == [3, 0, 0, 0, 0, 0, 3]
@@ -72,10 +82,14 @@ def test_table_printed_one_digit_per_cell_that_dropped_its_blank_rows_is_read(tm
 
 
 def test_rows_that_lost_their_separators_in_part_are_read(tmp_path):
-    rows = {"一、本年新收政府信息公开申请数量": "121 01 0 0 14", "(一)予以公开": "10 1 0 1 0 012",
-            "二、上年结转政府信息公开申请数量": "0 0 0 0 0 00"}
-    text = section_3_text([(label, " " + rows.get(label, SPLIT.get(c, " ".join(c)))) if c or label in rows else
-                           (label, c) for label, c in SECTION_3_2021])
+    rows = {
+        "一、本年新收政府信息公开申请数量": "121 01 0 0 14",
+        "(一)予以公开": "10 1 0 1 0 012",
+        "二、上年结转政府信息公开申请数量": "0 0 0 0 0 00",
+    }
+    text = section_3_text(
+        [(label, " " + rows.get(label, SPLIT.get(c, " ".join(c)))) if c or label in rows else (label, c) for label, c in SECTION_3_2021]
+    )
     values, _ = _parsed(_write(tmp_path / "r.txt", TITLE + text))
     assert _row(values, "new_received") == [12, 1, 0, 1, 0, 0, 14]
     assert _row(values, "granted") == [10, 1, 0, 1, 0, 0, 12]
@@ -98,15 +112,19 @@ APPEALS = [3, 1, 0, 0, 4, 1, 0, 0, 0, 1, 0, 0, 2, 0, 2]
 
 
 def _appeals(values: dict) -> list:
-    return [values.get(f"{A}{group}.{c}") for group in ("reconsideration", "litigation_direct",
-                                                         "litigation_after_reconsideration")
-            for c in ("upheld", "corrected", "other", "pending", "total")]
+    return [
+        values.get(f"{A}{group}.{c}")
+        for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
+        for c in ("upheld", "corrected", "other", "pending", "total")
+    ]
 
 
 def test_markdown_appeals_row_with_more_cells_than_its_wrapped_header_is_read(tmp_path):
-    markdown = (TITLE + APPEALS_HEAD + "| 行政复议 | 行政诉讼 |\n|---|---|\n"
-                "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | 复议后起诉 |\n"
-                "|---|---|---|---|---|---|---|\n| " + " | ".join(map(str, APPEALS)) + " |\n\n五、存在的主要问题\n")
+    markdown = (
+        TITLE + APPEALS_HEAD + "| 行政复议 | 行政诉讼 |\n|---|---|\n"
+        "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | 复议后起诉 |\n"
+        "|---|---|---|---|---|---|---|\n| " + " | ".join(map(str, APPEALS)) + " |\n\n五、存在的主要问题\n"
+    )
     values, _ = _parsed(_write(tmp_path / "r.md", markdown))
     assert _appeals(values) == APPEALS
 
@@ -125,9 +143,11 @@ def test_appeals_run_together_with_two_digit_cells_are_split_by_their_sums(tmp_p
 
 
 # ------------------------------------------------------------------------------------- 第二十条 proactive
-PROACTIVE_2021 = ("二、主动公开政府信息情况\n第二十条第(一)项\n信息内容本年制发件数本年废止件数现行有效件数\n"
-                  "规章302\n行政规范性文件12345\n第二十条第(五)项\n信息内容本年处理决定数量\n行政许可15\n"
-                  "三、收到和处理政府信息公开申请情况\n")
+PROACTIVE_2021 = (
+    "二、主动公开政府信息情况\n第二十条第(一)项\n信息内容本年制发件数本年废止件数现行有效件数\n"
+    "规章302\n行政规范性文件12345\n第二十条第(五)项\n信息内容本年处理决定数量\n行政许可15\n"
+    "三、收到和处理政府信息公开申请情况\n"
+)
 
 
 def test_run_together_proactive_table_reads_only_unique_readings(tmp_path):
@@ -146,9 +166,11 @@ def test_prose_restating_a_proactive_cell_settles_its_reading(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------------ Fujian
-FUJIAN_FLAT = ("指标名称计量单位本年度历年累计主动公开文件数条246813579其中:1.政府网站公开数条246813579"
-               "受理依申请公开信息总数条00其中:1.当面申请数条00 2.网络申请数条00 3.信函、传真申请数条00"
-               "行政复议数件03\n")
+FUJIAN_FLAT = (
+    "指标名称计量单位本年度历年累计主动公开文件数条246813579其中:1.政府网站公开数条246813579"
+    "受理依申请公开信息总数条00其中:1.当面申请数条00 2.网络申请数条00 3.信函、传真申请数条00"
+    "行政复议数件03\n"
+)
 CUMULATIVE_PARTS = {13579, 3579, 813579, 6813579, 46813579, 3}
 
 
@@ -176,11 +198,19 @@ def test_prose_figure_settles_a_flat_fujian_row(tmp_path):
 
 
 def test_fujian_html_table_takes_the_year_column(tmp_path):
-    rows = [("指标名称", "计量单位", "2016年", "历年累计"), ("主动公开文件数", "条", "320", "5120"),
-            ("受理政府信息公开申请总数", "件", "12", "240"), ("当面申请数", "件", "", "40"),
-            ("网络申请数", "件", "11", "180"), ("信函、传真申请数", "件", "1", "20")]
-    html = "<html><body><h1>某县2016年政府信息公开工作年度报告</h1><table>" + "".join(
-        "<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table></body></html>"
+    rows = [
+        ("指标名称", "计量单位", "2016年", "历年累计"),
+        ("主动公开文件数", "条", "320", "5120"),
+        ("受理政府信息公开申请总数", "件", "12", "240"),
+        ("当面申请数", "件", "", "40"),
+        ("网络申请数", "件", "11", "180"),
+        ("信函、传真申请数", "件", "1", "20"),
+    ]
+    html = (
+        "<html><body><h1>某县2016年政府信息公开工作年度报告</h1><table>"
+        + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+        + "</table></body></html>"
+    )
     values, _ = _parsed(_write(tmp_path / "r.html", html))
     assert values[f"{L}proactive.total"] == 320
     assert values[f"{L}requests.received"] == 12

@@ -35,8 +35,10 @@ def test_ambiguous_table_gives_null_and_one_warning_naming_the_candidates():
 
 
 def test_no_reading_that_satisfies_the_arithmetic_leaves_the_row_null():
-    readings = [RowReading(RowSpec("a", "甲", ("x", "y")), 0, 1, ((1, 2), (2, 1))),
-                RowReading(RowSpec("b", "乙", ("x", "y")), 2, 3, ((5, 5),))]
+    readings = [
+        RowReading(RowSpec("a", "甲", ("x", "y")), 0, 1, ((1, 2), (2, 1))),
+        RowReading(RowSpec("b", "乙", ("x", "y")), 2, 3, ((5, 5),)),
+    ]
     cells, warnings = reconstruct(readings, [Equation((("a", 0),), (("b", 0),))])
     assert cells["a"] == (None, None)
     assert cells["b"] == (5, 5)
@@ -67,8 +69,9 @@ def test_printed_cells_that_contradict_the_balance_are_not_read():
 
 def test_table_that_dropped_blanks_agrees_on_the_totals_only():
     specs = [_spec("new", "一、新收"), _spec("carried", "二、结转"), _spec("total", "七、总计"), _spec("forward", "四、下年")]
-    cells, warnings = reconstruct(read_rows("一、新收22\n二、结转\n七、总计22\n四、下年", specs),
-                                  _balance("new", "carried", "total", "forward"))
+    cells, warnings = reconstruct(
+        read_rows("一、新收22\n二、结转\n七、总计22\n四、下年", specs), _balance("new", "carried", "total", "forward")
+    )
     assert cells["new"] == (None,) * 6 + (2,)
     assert cells["total"] == (None,) * 6 + (2,)
     assert cells["carried"] == (None,) * 7  # printed blank: null, never 0
@@ -95,7 +98,7 @@ def test_search_that_would_take_too_long_stops_and_leaves_null():
     # 12 rows of 4 readings each tied by one equation that no assignment meets: 4**12 > MAX_STEPS
     specs = [RowSpec(f"r{i}", f"行{i}", ("x", "y")) for i in range(12)]
     readings = [RowReading(s, i, i + 1, ((1, 2), (2, 1), (3, 0), (0, 3))) for i, s in enumerate(specs)]
-    assert MAX_STEPS < 4 ** 12
+    assert MAX_STEPS < 4**12
     equation = Equation(tuple((s.key, 0) for s in specs), (("r0", 1),), at_least=False)
     cells, warnings = reconstruct(readings, [equation])
     assert cells["r5"] == (None, None)

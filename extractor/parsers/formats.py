@@ -70,20 +70,42 @@ def _is_2019(text: str, year: int | None) -> bool:
 
 
 FORMATS: tuple[TableFormat, ...] = (
-    TableFormat("gov2021", "gov2021", "stats_2019", _is_2021,
-                lambda text, evidence, year: parse_2019_tables(
-                    text, "gov2021", {**proactive_evidence(text, year), **evidence}, year),
-                arithmetic_2019, summary_2019),
-    TableFormat("gov2019", "gov2019", "stats_2019", _is_2019,
-                lambda text, evidence, year: parse_2019_tables(text, "gov2019", evidence, year),
-                arithmetic_2019, summary_2019),
-    TableFormat("fujian", "legacy", "stats_legacy",
-                lambda text, year: bool(FUJIAN_ROW.search(text)) and "累计" in text,
-                lambda text, evidence, year: parse_fujian_form(text, evidence),
-                arithmetic_legacy, summary_legacy),
-    TableFormat("legacy", "legacy", "stats_legacy", lambda text, year: bool(_LEGACY_WORDS.search(text)),
-                lambda text, evidence, year: parse_legacy_table(text),
-                arithmetic_legacy, summary_legacy),
+    TableFormat(
+        "gov2021",
+        "gov2021",
+        "stats_2019",
+        _is_2021,
+        lambda text, evidence, year: parse_2019_tables(text, "gov2021", {**proactive_evidence(text, year), **evidence}, year),
+        arithmetic_2019,
+        summary_2019,
+    ),
+    TableFormat(
+        "gov2019",
+        "gov2019",
+        "stats_2019",
+        _is_2019,
+        lambda text, evidence, year: parse_2019_tables(text, "gov2019", evidence, year),
+        arithmetic_2019,
+        summary_2019,
+    ),
+    TableFormat(
+        "fujian",
+        "legacy",
+        "stats_legacy",
+        lambda text, year: bool(FUJIAN_ROW.search(text)) and "累计" in text,
+        lambda text, evidence, year: parse_fujian_form(text, evidence),
+        arithmetic_legacy,
+        summary_legacy,
+    ),
+    TableFormat(
+        "legacy",
+        "legacy",
+        "stats_legacy",
+        lambda text, year: bool(_LEGACY_WORDS.search(text)),
+        lambda text, evidence, year: parse_legacy_table(text),
+        arithmetic_legacy,
+        summary_legacy,
+    ),
 )
 _FALLBACK = FORMATS[-1]
 

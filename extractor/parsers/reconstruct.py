@@ -41,16 +41,16 @@ MAX_STEPS = 200_000
 Cells = tuple[Number | None, ...]
 
 
-def reconstruct(readings: Sequence[RowReading], equations: Sequence[Equation],
-                evidence: Mapping[str, Number] | None = None) -> tuple[dict[str, Cells], list[str]]:
+def reconstruct(
+    readings: Sequence[RowReading], equations: Sequence[Equation], evidence: Mapping[str, Number] | None = None
+) -> tuple[dict[str, Cells], list[str]]:
     """The cells of every row (None where uncertain or blank) and the warnings saying what stayed uncertain."""
     readings = as_dropped_blanks(readings) if shows_dropped_cells(readings) else list(readings)
     options = {r.spec.key: list(r.candidates) for r in readings if r.candidates}
     warnings = [f"{r.spec.key}: {r.problem}" for r in readings if r.problem and not r.candidates]
     chosen = {k: c[0] for k, c in options.items() if len(c) == 1}
     ambiguous = {k for k, c in options.items() if len(c) > 1}
-    usable = [e for e in equations if all(k in options for k, _ in e.left + e.right)
-              and any(k in ambiguous for k, _ in e.left + e.right)]
+    usable = [e for e in equations if all(k in options for k, _ in e.left + e.right) and any(k in ambiguous for k, _ in e.left + e.right)]
     specs = {r.spec.key: r.spec for r in readings}
     for group in _groups(options, usable):
         if not ambiguous.intersection(group):
@@ -76,7 +76,8 @@ def shows_dropped_cells(readings: Sequence[RowReading]) -> bool:
     return any(
         (not r.candidates and any(run is not None for run in r.runs))
         or (not r.candidates and not r.runs and not r.spec.may_be_blank and len(r.spec.columns) > 1)
-        for r in readings)
+        for r in readings
+    )
 
 
 def as_dropped_blanks(readings: Sequence[RowReading]) -> list[RowReading]:

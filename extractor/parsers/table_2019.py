@@ -155,7 +155,8 @@ def proactive_evidence(text: str, year: int | None) -> dict[str, Number]:
     """
     found: dict[str, set[int]] = {}
     for clause in re.findall(r"[^。;]+", text):
-        if not _ISSUING.search(clause) or speaks_of_another_period(clause, year) or "现行有效" in clause:
+        if ("规章" not in clause and "规范性文件" not in clause) or not _ISSUING.search(clause) \
+                or speaks_of_another_period(clause, year) or "现行有效" in clause:
             continue
         for path, pattern in _ISSUED_IN_PROSE.items():
             found.setdefault(path, set()).update(int(n) for n in pattern.findall(clause))
