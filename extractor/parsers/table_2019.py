@@ -16,6 +16,7 @@ columns; per column, 一 + 二 = (七) + 四 and (七) is the sum of the outcome
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -45,7 +46,8 @@ def _row(key: str, label: str, marker: str = "") -> RowSpec:
     return RowSpec(_R + key, prefix + fuzzy(label), COLUMNS_7, sums=SUM_7)
 
 
-def request_rows(version: str) -> list[RowSpec]:
+@functools.cache
+def request_rows(version: str) -> tuple[RowSpec, ...]:
     rows = [
         _row("new_received", "本年新收政府信息公开申请数量", "一、"),
         _row("carried_over", "上年结转政府信息公开申请数量", "二、"),
@@ -81,7 +83,7 @@ def request_rows(version: str) -> list[RowSpec]:
         RowSpec(_R + "total", r"(?:\(七\)\s*)?总\s*计(?=[\s|]*\d)", COLUMNS_7, sums=SUM_7),
         _row("carried_forward", "结转下年度继续办理", "四、"),
     ]
-    return rows
+    return tuple(rows)
 
 
 OUTCOME_ROWS = ["granted", "partially_granted"] + [f"denied.{k}" for k in (
@@ -111,22 +113,23 @@ def request_equations(version: str, present: set[str]) -> list[Equation]:
 _P = "stats_2019.proactive."
 
 
-def proactive_rows(version: str) -> list[RowSpec]:
+@functools.cache
+def proactive_rows(version: str) -> tuple[RowSpec, ...]:
     if version == "gov2021":
         documents = ("issued", "repealed", "in_force")
-        return [
+        return (
             RowSpec(_P + "regulations", r"规\s*章", documents),
             RowSpec(_P + "normative_documents", r"(?:行\s*政\s*)?规\s*范\s*性\s*文\s*件", documents),
             RowSpec(_P + "licensing", fuzzy("行政许可"), ("decisions",)),
             RowSpec(_P + "penalties", fuzzy("行政处罚"), ("decisions",)),
             RowSpec(_P + "coercion", fuzzy("行政强制"), ("decisions",)),
             RowSpec(_P + "fees", fuzzy("行政事业性收费"), ("amount",), money=(0,)),
-        ]
+        )
     # 对外公开总数量 (all published so far) >= 本年新公开数量; 上一年项目数量 + 本年增/减 is a count, never negative
     documents_2019 = ("issued", "published", "total")
     items = ("previous_year_items", "change", "decisions")
     count = ((0, 1),)
-    return [
+    return (
         RowSpec(_P + "regulations", r"规\s*章", documents_2019, orders=((2, 1),)),
         RowSpec(_P + "normative_documents", r"(?:行\s*政\s*)?规\s*范\s*性\s*文\s*件", documents_2019, orders=((2, 1),)),
         RowSpec(_P + "licensing", fuzzy("行政许可"), items, signed=(1,), not_negative=count),
@@ -135,7 +138,7 @@ def proactive_rows(version: str) -> list[RowSpec]:
         RowSpec(_P + "coercion", fuzzy("行政强制"), items, signed=(1,), not_negative=count),
         RowSpec(_P + "fees", fuzzy("行政事业性收费"), ("previous_year_items", "change"), signed=(1,), not_negative=count),
         RowSpec(_P + "procurement", fuzzy("政府集中采购"), ("items", "amount"), money=(1,)),
-    ]
+    )
 
 
 _ISSUED_IN_PROSE = {
