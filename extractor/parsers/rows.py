@@ -124,7 +124,7 @@ def read_rows(text: str, specs: Sequence[RowSpec], start: int = 0, end: int | No
         for spec in specs:
             if all(f[0] is not spec for f in found):
                 taken = [(f[1], f[2]) for f in found]
-                match = _best_match(text, re.compile(spec.label), start, stop, stop - start)
+                match = _best_match(text, re.compile(spec.label), start, stop, stop - start, numbered_only=True)
                 if match and not any(a < match.end() and match.start() < b for a, b in taken):
                     found.append((spec, match.start(), match.end()))
         found.sort(key=lambda f: f[1])
@@ -139,7 +139,7 @@ def _share_merged_lines(readings: list[RowReading]) -> list[RowReading]:
     """Give the cells of rows whose numbers sit on one line after all their labels back to each row.
 
     PDF text often prints a block of labels, then their numbers, or merges two rows' numbers into one line:
-    ``1.属于国家秘密\n2.其他法律行政法规禁止公开 0 0 0 0 0 0 0 1 0 0 0 0 0 1`` has 14 cells for two 7-column
+    ``1.属于国家秘密\\n2.其他法律行政法规禁止公开 0 0 0 0 0 0 0 1 0 0 0 0 0 1`` has 14 cells for two 7-column
     rows, the first of which printed none; the first seven are its cells. Each row's quote then runs from its
     label to the end of the shared line.
     """
@@ -161,8 +161,10 @@ def _share_merged_lines(readings: list[RowReading]) -> list[RowReading]:
     return shared
 
 
-def _best_match(text: str, label: re.Pattern[str], cursor: int, stop: int, max_gap: int) -> re.Match[str] | None:
-    """The first match of `label` that numbers follow, else the first match (a heading may repeat a label)."""
+def _best_match(text: str, label: re.Pattern[str], cursor: int, stop: int, max_gap: int,
+                numbered_only: bool = False) -> re.Match[str] | None:
+    """The first match of `label` that numbers follow, else (unless `numbered_only`) the first match (a heading
+    may repeat a label)."""
     first = None
     for match in label.finditer(text, cursor, stop):
         if match.start() - cursor > max_gap:
@@ -171,7 +173,7 @@ def _best_match(text: str, label: re.Pattern[str], cursor: int, stop: int, max_g
         after = _skip_filler(text, match.end(), stop)
         if re.match(r"[\s|]*[+\-]?\d", text[after:after + 12]):
             return match
-    return first
+    return None if numbered_only else first
 
 
 def _read_cells(text: str, spec: RowSpec, label_start: int, label_end: int, region_end: int) -> RowReading:
