@@ -138,5 +138,5 @@ def test_rows_printed_out_of_order_are_found_when_asked():
 
 def test_out_of_order_label_with_no_numbers_is_not_taken_as_a_row():
     a, b = RowSpec("a", "规章", ("n",)), RowSpec("b", "行政许可", ("n",))
-    readings = read_rows("行政许可事项目录\n规章 5", [a, b], any_order=True)
+    readings = read_rows("行政许可事项目录。\n规章 5", [a, b], any_order=True)
     assert [r.spec.key for r in readings] == ["a"]
