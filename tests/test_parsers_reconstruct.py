@@ -95,11 +95,22 @@ def test_a_figure_no_reading_agrees_with_is_ignored():
 
 
 def test_search_that_would_take_too_long_stops_and_leaves_null():
-    # 12 rows of 4 readings each tied by one equation that no assignment meets: 4**12 > MAX_STEPS
+    # 12 rows of 4 readings tied by one equation whose two sides stay open until the last row: 4**12 > MAX_STEPS
     specs = [RowSpec(f"r{i}", f"行{i}", ("x", "y")) for i in range(12)]
     readings = [RowReading(s, i, i + 1, ((1, 2), (2, 1), (3, 0), (0, 3))) for i, s in enumerate(specs)]
     assert MAX_STEPS < 4**12
-    equation = Equation(tuple((s.key, 0) for s in specs), (("r0", 1),), at_least=False)
+    equation = Equation(tuple((s.key, 0) for s in specs), tuple((s.key, 1) for s in specs))
     cells, warnings = reconstruct(readings, [equation])
     assert cells["r5"] == (None, None)
     assert any("too many readings to settle" in w for w in warnings)
+
+
+def test_many_rows_that_dropped_blanks_are_settled_by_pruning_on_the_totals():
+    specs = [RowSpec(k, k, ("a", "b", "total"), sums=((2, (0, 1)),)) for k in ("总计", *(f"行{i}" for i in range(20)))]
+    text = "总计 20 20\n" + "".join(f"行{i} 1 1\n" for i in range(20))
+    outcomes = [Equation(tuple((f"行{i}", c) for i in range(20)), (("总计", c),)) for c in range(3)]
+    cells, warnings = reconstruct(read_rows(text, specs), outcomes)
+    assert cells["总计"] == (None, None, 20)
+    assert cells["行3"] == (None, None, 1)
+    assert warnings[0].startswith("总计: 2 readings fit the table")
+    assert MAX_STEPS < 2**21  # assignments there are; pruning on the complete 总计 side finds the 2 that fit

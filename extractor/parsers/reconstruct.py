@@ -22,8 +22,9 @@ the total (2) but not on which applicant column holds the other 2:
     '新收: 6 readings fit the table, which disagree'
 
 Why the search ends quickly: rows are grouped into the sets that share an equation (rows no equation links
-are settled alone); within a group the rows with fewest readings are tried first and each equation is checked
-as soon as its last row is assigned, so a wrong reading is cut at once; every row has at most
+are settled alone); within a group the rows with fewest readings, then those most equations name (the totals),
+are tried first; each equation is checked as soon as its last row is assigned, and before that a partial
+choice is cut as soon as it exceeds a side already complete (cells are counts, never negative); every row has at most
 `MAX_CANDIDATES` readings and a group's search stops after `MAX_STEPS` partial assignments, leaving that
 group's uncertain cells null with a warning. A national table has at most a few dozen rows, most of them
 certain, so real groups need a few hundred steps.
@@ -121,11 +122,16 @@ def _agreeing(candidates: list[Cells], spec: RowSpec, evidence: Mapping[str, Num
 def _search(options: Mapping[str, list[Cells]], equations: Sequence[Equation]) -> tuple[dict[str, list[Cells]], bool]:
     """Every reading of each row that takes part in some assignment satisfying all `equations`; False when the
     search stopped at `MAX_STEPS` before trying every assignment."""
-    order = sorted(options, key=lambda k: len(options[k]))
+    links = {k: sum(k == key for e in equations for key, _ in e.left + e.right) for k in options}
+    order = sorted(options, key=lambda k: (len(options[k]), -links[k]))
     position = {k: i for i, k in enumerate(order)}
     due: list[list[Equation]] = [[] for _ in order]
+    pending: list[list[Equation]] = [[] for _ in order]
     for equation in equations:
-        due[max(position[k] for k, _ in equation.left + equation.right)].append(equation)
+        rows = sorted({position[k] for k, _ in equation.left + equation.right})
+        due[rows[-1]].append(equation)
+        for row in rows[:-1]:
+            pending[row].append(equation)
     seen: dict[str, dict[Cells, None]] = {k: {} for k in order}
     assignment: dict[str, Cells] = {}
     steps = 0
@@ -142,7 +148,8 @@ def _search(options: Mapping[str, list[Cells]], equations: Sequence[Equation]) -
             if steps > MAX_STEPS:
                 return False
             assignment[key] = cells
-            if all(e.holds(assignment) for e in due[index]) and not walk(index + 1):
+            fits = all(e.holds(assignment) for e in due[index]) and all(e.may_hold(assignment) for e in pending[index])
+            if fits and not walk(index + 1):
                 return False
         del assignment[key]
         return True

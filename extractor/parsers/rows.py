@@ -360,7 +360,15 @@ def _number(text: str, money: bool) -> Number | None:
 @dataclass(frozen=True)
 class Equation:
     """A linear rule of the table: the sum of `left` cells equals the sum of `right` cells (or, `at_least`,
-    is at least it). Cells are (row key, column index); a blank cell counts 0."""
+    is at least it). Cells are (row key, column index) of counts, never negative; a blank cell counts 0.
+
+    With some rows not yet chosen, `may_hold` says whether the rule can still hold: a complete side already
+    exceeded by the chosen part of the other cannot, since the cells still to come only add.
+
+    >>> rule = Equation((("a", 0), ("b", 0)), (("t", 0),))
+    >>> rule.may_hold({"t": (3,), "a": (4,)}), rule.may_hold({"t": (3,), "a": (2,)}), rule.holds({"t": (3,), "a": (2,), "b": (1,)})
+    (False, True, True)
+    """
 
     left: tuple[tuple[str, int], ...]
     right: tuple[tuple[str, int], ...]
@@ -370,6 +378,15 @@ class Equation:
         left = sum(cells[k][c] or 0 for k, c in self.left)
         right = sum(cells[k][c] or 0 for k, c in self.right)
         return left >= right - 1e-6 if self.at_least else abs(left - right) < 1e-6
+
+    def may_hold(self, cells: Mapping[str, tuple[Number | None, ...]]) -> bool:
+        def chosen(side: tuple[tuple[str, int], ...]) -> tuple[float, bool]:
+            return sum(cells[k][c] or 0 for k, c in side if k in cells), all(k in cells for k, _ in side)
+
+        (left, left_done), (right, right_done) = chosen(self.left), chosen(self.right)
+        if left_done and right > left + 1e-6:
+            return False
+        return self.at_least or not right_done or left <= right + 1e-6
 
 
 def field_values(text: str, readings: list[RowReading], cells: dict[str, tuple[Number | None, ...]]) -> list[FieldValue]:
