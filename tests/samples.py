@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 COLUMNS = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
            "legal_service", "other_org", "total")
 
@@ -75,3 +77,25 @@ GOV2021_REPORT = """河北省某厅2021年政府信息公开工作年度报告
 """ + section_3_text(spaced(SECTION_3_2021)) + """结果维持 结果纠正 其他结果 尚未审结 总计
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 """
+
+
+def write_pdf(path: Path, lines: list[str]) -> Path:
+    """A real PDF at `path` with one text line per entry, in a CID font that carries Chinese."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    page = canvas.Canvas(str(path))
+    page.setFont("STSong-Light", 11)
+    y = 800
+    for line in lines:
+        if y < 40:
+            page.showPage()
+            page.setFont("STSong-Light", 11)
+            y = 800
+        page.drawString(50, y, line)
+        y -= 20
+    page.showPage()
+    page.save()
+    return path

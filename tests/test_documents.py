@@ -6,29 +6,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from samples import write_pdf as _pdf
 
 from extractor.documents import join_wrapped_lines, load_document
 from extractor.errors import DocumentError
 from extractor.textnorm import locate
 
 TABLE_ROW = "一、本年新收政府信息公开申请数量 21 0 0 0 0 0 21"
-
-
-def _pdf(path: Path, lines: list[str]) -> Path:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    page = canvas.Canvas(str(path))
-    page.setFont("STSong-Light", 11)
-    y = 800
-    for line in lines:
-        page.drawString(50, y, line)
-        y -= 20
-    page.showPage()
-    page.save()
-    return path
 
 
 def test_pdf_with_cid_font_reads_back_chinese_text_and_table_row(tmp_path):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from extractor.parsers.formats import block_of
 from extractor.parsers.prose import parse_prose
 
 
 def _found(text: str, template: str = "legacy", year: int | None = 2017) -> dict:
-    return {v.path: v.value for v in parse_prose(text, template, year).values}
+    return {v.path: v.value for v in parse_prose(text, block_of(template), year).values}
 
 
 @pytest.mark.parametrize("text", [
@@ -84,7 +85,7 @@ def test_website_figure_goes_to_the_website_channel():
 
 
 def test_disagreeing_figures_are_left_null_with_a_warning():
-    result = parse_prose("全年主动公开政府信息1200条。另外,全年主动公开政府信息1300条。", "legacy", 2017)
+    result = parse_prose("全年主动公开政府信息1200条。另外,全年主动公开政府信息1300条。", "stats_legacy", 2017)
     assert result.values == ()
     assert result.warnings == ("stats_legacy.proactive.total: the prose states different figures (1200, 1300); "
                                "left null",)
@@ -92,7 +93,7 @@ def test_disagreeing_figures_are_left_null_with_a_warning():
 
 def test_repeated_equal_figure_is_one_value_quoting_the_first():
     text = "全年主动公开政府信息1200条。总之,全年主动公开政府信息1200条。"
-    [value] = parse_prose(text, "legacy", 2017).values
+    [value] = parse_prose(text, "stats_legacy", 2017).values
     assert (value.value, value.start) == (1200, text.index("全年主动"))
     assert text[value.start:value.end] == value.quote
 

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.parsers.rows import (
-    COLUMNS_7,
-    Equation,
-    RowReading,
-    RowSpec,
-    distrust_splits_where_cells_dropped,
-    read_rows,
-    resolve,
-    split_run,
-)
+from extractor.parsers.rows import COLUMNS_7, RowSpec, cell_readings, cut_run, read_rows
 
 SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
 NEW = RowSpec("new", r"本年新收政府信息公开申请数量", COLUMNS_7, sums=SUM_7)
@@ -84,75 +75,68 @@ def test_money_column_keeps_decimals_and_count_column_rejects_them():
 
 
 def test_signed_column_accepts_a_minus_and_others_do_not():
-    assert split_run("3-12", 3, signed=(1,)) == [(3, -1, 2)]
-    assert split_run("3-12", 3) == []
+    signed = RowSpec("x", "x", ("a", "b", "c"), signed=(1,))
+    assert read_rows("x3-12", [signed])[0].candidates == ((3, -1, 2),)
+    assert read_rows("x3-12", [RowSpec("x", "x", ("a", "b", "c"))])[0].candidates == ()
 
 
-def test_split_run_never_reads_leading_zeros():
-    assert split_run("0102", 3) == [(0, 10, 2)]
+def test_cutting_a_run_never_reads_leading_zeros():
+    assert cut_run("0102", 3) == (("0", "10", "2"),)
+    assert cut_run("00", 1) == ()
 
 
-def test_resolve_picks_the_reading_that_satisfies_the_equations():
-    spec = RowSpec("a", "甲", ("x", "y", "z"), sums=((2, (0, 1)),))
-    other = RowSpec("b", "乙", ("x", "y", "z"), sums=((2, (0, 1)),))
-    ambiguous = RowReading(spec, 0, 1, ((1, 10, 11), (11, 0, 11)))
-    certain = RowReading(other, 2, 3, ((11, 0, 11),))
-    equations = [Equation((("a", c),), (("b", c),)) for c in range(3)]
-    cells, warnings = resolve([ambiguous, certain], equations)
-    assert cells["a"] == (11, 0, 11)
-    assert warnings == []
+def test_one_digit_per_cell_row_is_certain():
+    [reading] = read_rows("本年新收政府信息公开申请数量5000005", [NEW])
+    assert reading.candidates == ((5, 0, 0, 0, 0, 0, 5),)
 
 
-def test_resolve_leaves_disagreeing_cells_null_with_a_warning():
-    spec = RowSpec("a", "甲", ("x", "y", "z"))
-    ambiguous = RowReading(spec, 0, 1, ((1, 10, 11), (11, 0, 11)))
-    cells, warnings = resolve([ambiguous], [])
-    assert cells["a"] == (None, None, 11)
-    assert len(warnings) == 1 and "several readings fit" in warnings[0]
+def test_row_that_lost_its_separators_in_part_is_cut_by_its_sum():
+    assert read_rows("本年新收政府信息公开申请数量120 000012", [NEW])[0].candidates == ((12, 0, 0, 0, 0, 0, 12),)
+    assert read_rows("本年新收政府信息公开申请数量0 0 0 0 0 00", [NEW])[0].candidates == ((0,) * 7,)
 
 
-def test_resolve_says_when_no_reading_satisfies_the_arithmetic():
+def test_pipe_separated_cell_is_never_cut():
     spec = RowSpec("a", "甲", ("x", "y"))
-    other = RowSpec("b", "乙", ("x", "y"))
-    readings = [RowReading(spec, 0, 1, ((1, 2), (2, 1))), RowReading(other, 2, 3, ((5, 5),))]
-    cells, warnings = resolve(readings, [Equation((("a", 0),), (("b", 0),))])
-    assert cells["a"] == (None, None)
-    assert "no reading satisfies the table's arithmetic" in warnings[0]
+    [reading] = read_rows("甲 | 12 |", [spec])
+    assert reading.candidates == ()
+    assert reading.piped
 
 
-def test_row_with_too_few_cells_is_completed_from_the_balance_when_printed_cells_fit():
-    spec = lambda key, label: RowSpec(key, label, COLUMNS_7, sums=SUM_7)  # noqa: E731
-    specs = [spec("new", "一、新收"), spec("carried", "二、结转"), spec("total", "七、总计"), spec("forward", "四、下年")]
-    text = "一、新收 3 0 0 0 0 0 3\n二、结转 0 0 0 0 0 0\n七、总计 3 0 0 0 0 0 3\n四、下年 0 0 0 0 0 0 0"
-    readings = read_rows(text, specs)
-    equations = [Equation((("new", c), ("carried", c)), (("total", c), ("forward", c))) for c in range(7)]
-    cells, warnings = resolve(readings, equations)
-    assert cells["carried"] == (0, 0, 0, 0, 0, 0, 0)
-    assert any("completed from the table's arithmetic" in w for w in warnings)
+def test_row_of_a_table_that_dropped_blanks_may_stand_in_any_columns():
+    spec = RowSpec("a", "甲", ("x", "y", "total"), sums=((2, (0, 1)),))
+    assert cell_readings(spec, ["3", "3"], dropped=True) == (((3, None, 3), (None, 3, 3)), None)
+    assert cell_readings(spec, [], dropped=True) == (((None, None, None),), None)
 
 
-def test_completion_is_refused_when_printed_cells_contradict_the_derived_ones():
-    spec = lambda key, label: RowSpec(key, label, COLUMNS_7, sums=SUM_7)  # noqa: E731
-    specs = [spec("new", "一、新收"), spec("carried", "二、结转"), spec("total", "七、总计"), spec("forward", "四、下年")]
-    text = "一、新收 3 0 0 0 0 0 3\n二、结转 9 9\n七、总计 3 0 0 0 0 0 3\n四、下年 0 0 0 0 0 0 0"
-    equations = [Equation((("new", c), ("carried", c)), (("total", c), ("forward", c))) for c in range(7)]
-    cells, warnings = resolve(read_rows(text, specs), equations)
-    assert "carried" not in cells
-    assert any(w.startswith("carried: 2 cells printed") for w in warnings)
+def test_cumulative_never_below_the_year_when_both_are_printed():
+    spec = RowSpec("a", "甲", ("",), printed_columns=2, take=(0,), orders=((1, 0),))
+    candidates, _ = cell_readings(spec, ["246813579"])
+    assert candidates == ((2,), (24,), (246,), (2468,))  # 24681|3579 would make the cumulative the smaller
 
 
-def test_split_is_distrusted_once_the_table_shows_it_dropped_blank_cells():
-    spec = RowSpec("a", "甲", ("x", "y", "z"))
-    zeros = RowReading(spec, 0, 1, ((0, 0, 0),), runs=("000",))
-    glued = RowReading(spec, 2, 3, ((2, 2, 2),), runs=("222",))
-    dropped = RowReading(spec, 4, 5, (), "2 cells", ("5", "5"))
-    kept = distrust_splits_where_cells_dropped([zeros, glued, dropped])
-    assert kept[0].candidates == ((0, 0, 0),)  # "000" cannot be fewer cells
-    assert kept[1].candidates == ()
-    assert "dropped its blank cells" in kept[1].problem
+def test_last_year_items_plus_change_is_never_negative():
+    spec = RowSpec("a", "甲", ("previous", "change", "decisions"), signed=(1,), not_negative=((0, 1),))
+    assert cell_readings(spec, ["1-10"], dropped=True) == (((1, -1, 0),), None)
 
 
-def test_splits_are_trusted_in_a_table_that_kept_every_cell():
-    spec = RowSpec("a", "甲", ("x", "y", "z"))
-    glued = RowReading(spec, 2, 3, ((2, 2, 2),), runs=("222",))
-    assert distrust_splits_where_cells_dropped([glued]) == [glued]
+def test_two_rows_merged_into_one_line_are_shared_in_order():
+    a = RowSpec("a", "1.属于国家秘密", COLUMNS_7, sums=SUM_7)
+    b = RowSpec("b", "2.其他法律行政法规禁止公开", COLUMNS_7, sums=SUM_7)
+    text = "1.属于国家秘密\n2.其他法律行政法规禁止公开 0 0 0 0 0 0 0 1 0 0 0 0 0 1\n"
+    first, second = read_rows(text, [a, b])
+    assert first.candidates == ((0,) * 7,)
+    assert second.candidates == ((1, 0, 0, 0, 0, 0, 1),)
+    assert first.end == second.end
+
+
+def test_rows_printed_out_of_order_are_found_when_asked():
+    a, b = RowSpec("a", "规章", ("n",)), RowSpec("b", "行政许可", ("n",))
+    assert [r.spec.key for r in read_rows("行政许可 3\n规章 5", [a, b])] == ["a"]
+    readings = read_rows("行政许可 3\n规章 5", [a, b], any_order=True)
+    assert [(r.spec.key, r.candidates) for r in readings] == [("b", ((3,),)), ("a", ((5,),))]
+
+
+def test_out_of_order_label_with_no_numbers_is_not_taken_as_a_row():
+    a, b = RowSpec("a", "规章", ("n",)), RowSpec("b", "行政许可", ("n",))
+    readings = read_rows("行政许可事项目录。\n规章 5", [a, b], any_order=True)
+    assert [r.spec.key for r in readings] == ["a"]

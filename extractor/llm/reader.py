@@ -32,6 +32,7 @@ from extractor.llm.tasks import (
     render_points,
     statistics_answer,
 )
+from extractor.parsers.formats import block_of
 from extractor.records import FieldValue
 
 Answer = TypeVar("Answer", bound=BaseModel)
@@ -89,7 +90,7 @@ class ModelReader:
             lambda ms: statistics_answer(tuple(m.choices for m in ms)))
         found: dict[str, list[FieldValue]] = {}
         tables_read = sum(v.path.startswith("stats_2019.") for v in parsed) >= TABLE_CELLS
-        modern = ("tables" if tables_read else "prose") if template in ("gov2019", "gov2021") else ""
+        modern = ("tables" if tables_read else "prose") if block_of(template) == "stats_2019" else ""
         for window in mention_windows(figure_mentions(text, covered, year, known, modern), self.window_chars):
             for mentions, answer in self._ask(request, window, accounting, path, reading):
                 for mention, label in zip(mentions, answer.labels):

@@ -36,6 +36,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from extractor.chunking import Point
+from extractor.parsers.formats import block_of
 
 _L = "stats_legacy."
 _M = "stats_2019."
@@ -60,7 +61,7 @@ class Figure:
 
     def path(self, template: str) -> str:
         """The key in a report of `template`: 2019/2021 reports use their table's key when it has one."""
-        return self.modern_path if template in ("gov2019", "gov2021") and self.modern_path else self.legacy_path
+        return self.modern_path if block_of(template) == "stats_2019" and self.modern_path else self.legacy_path
 
 
 def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "", money: bool = False) -> Figure:

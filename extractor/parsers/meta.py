@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from extractor.parsers.table_2019 import version_of
+from extractor.parsers.formats import detect_template
 
 _TITLE = re.compile(
     r"(?P<before>[^\n。,:;]{0,40}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*(?P<after>[^\n。,:;]{0,30}?)\s*"
@@ -133,13 +133,9 @@ def _level(entity: str | None, text: str) -> str | None:
 
 
 def _template(text: str, year: int | None) -> str:
-    version = version_of(text)
-    if version:
-        return version
-    if re.search(r"本年新收政府信息公开申请数量|收到和处理政府信息公开申请情况", text):
-        return "gov2021" if year and year >= 2021 else "gov2019"
-    if re.search(r"主动公开政府信息数|收到申请数|受理政府信息公开申请总数|主动公开文件数", text):
-        return "legacy"
+    detected = detect_template(text, year)
+    if detected:
+        return detected
     if year is None:
         return "unknown"
     return "legacy" if year <= 2018 else ("gov2019" if year <= 2020 else "gov2021")

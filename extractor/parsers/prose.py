@@ -4,18 +4,19 @@ Each rule reads one clause (text between 。；, or a line break). A clause that
 (累计, 历年, 以来, 截至, 同比, 上年, another year) or gives an approximation (300余, 近百, 约) yields nothing:
 null beats wrong.
 
-    >>> found = parse_prose("2018年,全市共受理政府信息公开申请25件。", "legacy", 2018)
+    >>> found = parse_prose("2018年,全市共受理政府信息公开申请25件。", "stats_legacy", 2018)
     >>> [(v.path, v.value, v.quote) for v in found.values]
     [('stats_legacy.requests.received', 25, '受理政府信息公开申请25件')]
-    >>> [v.path for v in parse_prose("《条例》实施以来累计主动公开政府信息373127条。", "legacy", 2017).values]
+    >>> [v.path for v in parse_prose("《条例》实施以来累计主动公开政府信息373127条。", "stats_legacy", 2017).values]
     []
-    >>> [(v.path, v.value) for v in parse_prose("本年度未发生政府信息公开行政复议、行政诉讼案件。", "gov2021", 2022).values]
+    >>> [(v.path, v.value) for v in parse_prose("本年度未发生政府信息公开行政复议、行政诉讼案件。", "stats_2019", 2022).values]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('stats_2019.appeals.reconsideration.total', 0), ('stats_2019.appeals.litigation_direct.total', 0),
      ('stats_2019.appeals.litigation_after_reconsideration.total', 0)]
 
-Which key a quantity goes to depends on the report's format: a 2019/2021 report's tables have cells for requests
-and appeals (`stats_2019`), but none for proactive totals or policy interpretations (`stats_legacy`).
+Which key a quantity goes to depends on the statistics block of the report's format (`block`, from the format
+registry): a 2019/2021 report's tables have cells for requests and appeals (`stats_2019`), but none for
+proactive totals or policy interpretations (`stats_legacy`).
 """
 
 from __future__ import annotations
@@ -116,9 +117,10 @@ _ZERO_APPEALS = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|�
 _ZERO_LITIGATION = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|接到)?[^。;]{0,40}?行政诉讼")
 
 
-def parse_prose(text: str, template: str, year: int | None) -> ParseResult:
-    """Read prose statements of table quantities from the whole text (see module docstring)."""
-    modern = template in ("gov2019", "gov2021")
+def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
+    """Read prose statements of table quantities from the whole text (see module docstring); `block` is the
+    statistics block of the report's format, 'stats_2019' or 'stats_legacy'."""
+    modern = block == "stats_2019"
     found: dict[str, list[FieldValue]] = defaultdict(list)
     lone_website: list[FieldValue] = []
     for clause in _CLAUSE.finditer(text):

@@ -9,21 +9,30 @@ each row's label in order, then reads the numbers between that label and the nex
     [((21, 0, 0, 0, 0, 0, 21),)]
 
 Run-together cells are split into every reading with the right number of cells (no leading zeros, a sign only
-in a signed column) that satisfies the row's own sums; `resolve` then applies the table's column arithmetic.
-``640020470`` has one reading as seven cells whose first six add up to the seventh:
+in a signed column) that satisfies the row's own sums (`cell_readings`); `reconstruct` then chooses among the
+rows' readings by the whole table's arithmetic. ``640020470`` has one reading as seven cells whose first six add
+up to the seventh; a row printed one digit per cell is certain; a row whose separators were lost only in part
+is cut the same way:
 
     >>> [r.candidates for r in read_rows("一、本年新收政府信息公开申请数量640020470", [spec])]
     [((64, 0, 0, 2, 0, 4, 70),)]
+    >>> [r.candidates for r in read_rows("一、本年新收政府信息公开申请数量5000005", [spec])]
+    [((5, 0, 0, 0, 0, 0, 5),)]
+    >>> [r.candidates for r in read_rows("一、本年新收政府信息公开申请数量120 000012", [spec])]
+    [((12, 0, 0, 0, 0, 0, 12),)]
+    >>> [r.candidates for r in read_rows("一、本年新收政府信息公开申请数量0 0 0 0 0 00", [spec])]
+    [((0, 0, 0, 0, 0, 0, 0),)]
 
 When cells are separated but some are missing (a scraper dropped the empty ones) the row cannot be aligned
-and has no candidates; the pipeline leaves its values null with a warning saying why.
+on its own (no candidates here); `reconstruct` then reads the whole table as one that dropped its blank cells.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from extractor.records import FieldValue, Number
@@ -61,6 +70,10 @@ class RowSpec:
     printed_columns: int | None = None
     take: tuple[int, ...] | None = None
     may_be_blank: bool = False
+    orders: tuple[tuple[int, int], ...] = ()
+    """(larger, smaller) column pairs: 历年累计 ≥ 本年度, 对外公开总数量 ≥ 本年新公开数量 (checked when both are printed)."""
+    not_negative: tuple[tuple[int, ...], ...] = ()
+    """Columns whose sum is a count, never negative: 上一年项目数量 + 本年增/减."""
 
     def path(self, column: int) -> str:
         name = self.columns[column]
@@ -77,6 +90,8 @@ class RowReading:
     candidates: tuple[tuple[Number | None, ...], ...]
     problem: str | None = None
     runs: tuple[str | None, ...] = ()
+    piped: bool = False
+    """The row's cells were separated by pipes (an HTML, Word or Markdown table): a run is exactly one cell."""
 
 
 def fuzzy(label: str) -> str:
@@ -89,10 +104,12 @@ def fuzzy(label: str) -> str:
 
 
 def read_rows(text: str, specs: Sequence[RowSpec], start: int = 0, end: int | None = None,
-              max_gap: int = 1200) -> list[RowReading]:
+              max_gap: int = 1200, any_order: bool = False) -> list[RowReading]:
     """Find the rows of `specs` in order in `text[start:end]` and read their cells.
 
-    A row whose label is not found (within `max_gap` characters of the previous row) is skipped.
+    A row whose label is not found (within `max_gap` characters of the previous row) is skipped; with
+    `any_order`, a row missed in order is looked for anywhere in the span (a table whose rows a converter
+    printed out of order, e.g. a 第二十条 table whose 规章 row follows its 行政许可 row).
     """
     stop = len(text) if end is None else end
     found: list[tuple[RowSpec, int, int]] = []
@@ -103,15 +120,51 @@ def read_rows(text: str, specs: Sequence[RowSpec], start: int = 0, end: int | No
             continue
         found.append((spec, match.start(), match.end()))
         cursor = match.end()
+    if any_order:
+        for spec in specs:
+            if all(f[0] is not spec for f in found):
+                taken = [(f[1], f[2]) for f in found]
+                match = _best_match(text, re.compile(spec.label), start, stop, stop - start, numbered_only=True)
+                if match and not any(a < match.end() and match.start() < b for a, b in taken):
+                    found.append((spec, match.start(), match.end()))
+        found.sort(key=lambda f: f[1])
     readings = []
     for index, (spec, label_start, label_end) in enumerate(found):
         region_end = found[index + 1][1] if index + 1 < len(found) else stop
         readings.append(_read_cells(text, spec, label_start, label_end, region_end))
-    return readings
+    return _share_merged_lines(readings)
 
 
-def _best_match(text: str, label: re.Pattern[str], cursor: int, stop: int, max_gap: int) -> re.Match[str] | None:
-    """The first match of `label` that numbers follow, else the first match (a heading may repeat a label)."""
+def _share_merged_lines(readings: list[RowReading]) -> list[RowReading]:
+    """Give the cells of rows whose numbers sit on one line after all their labels back to each row.
+
+    PDF text often prints a block of labels, then their numbers, or merges two rows' numbers into one line:
+    ``1.属于国家秘密\\n2.其他法律行政法规禁止公开 0 0 0 0 0 0 0 1 0 0 0 0 0 1`` has 14 cells for two 7-column
+    rows, the first of which printed none; the first seven are its cells. Each row's quote then runs from its
+    label to the end of the shared line.
+    """
+    shared = list(readings)
+    for index, reading in enumerate(readings):
+        width = reading.spec.printed_columns or len(reading.spec.columns)
+        count = len(reading.runs)
+        rows = count // width if width > 1 and count % width == 0 else 1
+        if rows < 2 or index < rows - 1 or None in reading.runs:
+            continue
+        group = shared[index - rows + 1:index + 1]
+        if any(r.runs or (r.spec.printed_columns or len(r.spec.columns)) != width for r in group[:-1]):
+            continue
+        for offset, row in enumerate(group):
+            runs = reading.runs[offset * width:(offset + 1) * width]
+            candidates, problem = cell_readings(row.spec, runs, reading.piped)
+            shared[index - rows + 1 + offset] = RowReading(row.spec, row.start, reading.end, candidates, problem, runs,
+                                                           reading.piped)
+    return shared
+
+
+def _best_match(text: str, label: re.Pattern[str], cursor: int, stop: int, max_gap: int,
+                numbered_only: bool = False) -> re.Match[str] | None:
+    """The first match of `label` that numbers follow, else (unless `numbered_only`) the first match (a heading
+    may repeat a label)."""
     first = None
     for match in label.finditer(text, cursor, stop):
         if match.start() - cursor > max_gap:
@@ -120,7 +173,7 @@ def _best_match(text: str, label: re.Pattern[str], cursor: int, stop: int, max_g
         after = _skip_filler(text, match.end(), stop)
         if re.match(r"[\s|]*[+\-]?\d", text[after:after + 12]):
             return match
-    return first
+    return None if numbered_only else first
 
 
 def _read_cells(text: str, spec: RowSpec, label_start: int, label_end: int, region_end: int) -> RowReading:
@@ -128,10 +181,12 @@ def _read_cells(text: str, spec: RowSpec, label_start: int, label_end: int, regi
     runs: list[str | None] = []
     last_end = label_end
     pipes_since_value = 0
+    piped = False
     while position < region_end:
         separator = _SEPARATOR.match(text, position, region_end)
         if separator:
             pipes = separator.group(0).count("|")
+            piped = piped or pipes > 0
             pipes_since_value += pipes
             if runs and pipes >= 2 and pipes_since_value >= 2:
                 runs.extend([None] * (pipes - 1))
@@ -156,8 +211,8 @@ def _read_cells(text: str, spec: RowSpec, label_start: int, label_end: int, regi
     while runs and runs[-1] is None:
         runs.pop()
     reading_end = max(last_end, label_end)
-    candidates, problem = _candidates(spec, runs)
-    return RowReading(spec, label_start, reading_end, candidates, problem, tuple(runs))
+    candidates, problem = cell_readings(spec, runs, piped)
+    return RowReading(spec, label_start, reading_end, candidates, problem, tuple(runs), piped)
 
 
 def _skip_filler(text: str, position: int, end: int) -> int:
@@ -171,26 +226,121 @@ def _skip_filler(text: str, position: int, end: int) -> int:
     return position
 
 
-def _candidates(spec: RowSpec, runs: list[str | None]) -> tuple[tuple[tuple[Number | None, ...], ...], str | None]:
+def cell_readings(spec: RowSpec, runs: Sequence[str | None], piped: bool = False,
+                  dropped: bool = False) -> tuple[tuple[tuple[Number | None, ...], ...], str | None]:
+    """Every reading of a row's printed runs as its cells, and why there is none when there is none.
+
+    A run between pipes is one cell; a run of a space-separated or unseparated row is one or more cells run
+    together (``120 000012`` is 12|0|0|0|0|0|12). Cells never have leading zeros (a lone ``0`` is a cell),
+    a sign only in a signed column, decimals only in a money column. In a table that `dropped` its blank
+    cells, the cells read may stand in any of the columns, in order, the others blank (None). When more than
+    one reading is possible, or a run had to be cut, only readings that satisfy the row's own rules (`sums`,
+    `orders`, `not_negative`, blank cells counting 0) are kept; cells printed apart are kept as printed:
+
+    >>> spec = RowSpec("r", "r", ("a", "b", "total"), sums=((2, (0, 1)),))
+    >>> cell_readings(spec, ["12", "3"])
+    (((1, 2, 3),), None)
+    >>> cell_readings(spec, ["22"], dropped=True)
+    (((2, None, 2), (None, 2, 2)), None)
+    >>> cell_readings(spec, ["5", "5"])
+    ((), '2 cells printed for 3 columns, so they cannot be aligned')
+    """
     width = spec.printed_columns or len(spec.columns)
-    values = [r for r in runs if r is not None]
-    if not values:
-        return (), None
-    if len(runs) == width:
-        cells = tuple(_number(r, i in spec.money) if r is not None else None for i, r in enumerate(runs))
-        if any(r is not None and c is None for r, c in zip(runs, cells)):
-            return (), f"unreadable cells {runs}"
-        return _kept(spec, [cells]), None
-    if len(runs) == 1 and spec.take is not None:
-        return (), "one cell printed where the form has a year and a cumulative column; which one is unknown"
-    if len(runs) == 1 and runs[0] is not None and width > 1:
-        split = [c for c in split_run(runs[0], width, spec.signed, spec.money) if _row_sums_hold(spec, c)]
-        if not split:
+    if all(r is None for r in runs):
+        if not dropped or spec.may_be_blank:
+            return (), None
+        return ((None,) * len(spec.take or spec.columns),), None  # a row printed with every cell blank
+    sequences = _sequences(list(runs), width, piped, dropped)
+    readings: list[tuple[Number | None, ...]] = []
+    for sequence in sequences:
+        places = [range(width)] if len(sequence) == width else itertools.combinations(range(width), len(sequence))
+        for place in places:
+            cells: list[Number | None] = [None] * width
+            for column, piece in zip(place, sequence):
+                cells[column] = None if piece is None else _cell(piece, column, spec)
+            if all(piece is None or cells[column] is not None for column, piece in zip(place, sequence)):
+                readings.append(tuple(cells))
+            if len(readings) > MAX_CANDIDATES:
+                return (), f"'{' '.join(r or '' for r in runs)}' has too many readings to settle"
+    if len(readings) > 1 or any(len(sequence) > len(runs) for sequence in sequences):
+        readings = [cells for cells in readings if _row_rules_hold(spec, cells)]
+        if not readings:
+            return (), f"run-together cells '{' '.join(r or '' for r in runs)}' cannot be split into {width} cells that add up"
+    if readings:
+        return _kept(spec, readings), None
+    printed = len(runs)
+    if not dropped and printed < width:
+        if len(runs) == 1 and spec.take is not None:
+            return (), "one cell printed where the form has a year and a cumulative column; which one is unknown"
+        if len(runs) == 1 and not piped:
             return (), f"run-together cells '{runs[0]}' cannot be split into {width} cells that add up"
-        return _kept(spec, split), None
-    if len(runs) < width:
-        return (), f"{len(runs)} cells printed for {width} columns, so they cannot be aligned"
-    return (), f"{len(runs)} cells printed for {width} columns"
+        return (), f"{printed} cells printed for {width} columns, so they cannot be aligned"
+    return (), f"{printed} cells printed for {width} columns"
+
+
+def _sequences(runs: list[str | None], width: int, piped: bool, dropped: bool) -> list[list[str | None]]:
+    """The runs cut into cells: exactly `width` of them, or (`dropped`) at most `width`."""
+    results: list[list[str | None]] = []
+
+    def walk(index: int, cells: list[str | None]) -> None:
+        if len(results) > MAX_CANDIDATES or len(cells) > width:
+            return
+        if index == len(runs):
+            if len(cells) == width or (dropped and cells):
+                results.append(cells)
+            return
+        run = runs[index]
+        if run is None or piped:
+            walk(index + 1, [*cells, run])
+            return
+        for count in range(1, width - len(cells) - (len(runs) - index - 1) + 1):
+            for pieces in cut_run(run, count):
+                walk(index + 1, [*cells, *pieces])
+
+    walk(0, [])
+    return results
+
+
+_PIECE = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+@functools.cache
+def cut_run(run: str, count: int) -> tuple[tuple[str, ...], ...]:
+    """Every way to cut `run` into `count` pieces that can each be a cell (no leading zeros).
+
+    >>> cut_run("0102", 3)
+    (('0', '10', '2'),)
+    """
+    if count == 1:
+        return ((run,),) if _PIECE.fullmatch(run) else ()
+    found: list[tuple[str, ...]] = []
+    for length in range(1, len(run) - count + 2):
+        head = run[:length]
+        if not _PIECE.fullmatch(head) or ("." in head and run[length].isdigit()):
+            continue  # a decimal part runs to the end of the digits
+        found.extend((head, *rest) for rest in cut_run(run[length:], count - 1))
+        if len(found) > MAX_CANDIDATES:
+            break
+    return tuple(found)
+
+
+def _cell(piece: str, column: int, spec: RowSpec) -> Number | None:
+    if piece[0] in "+-" and column not in spec.signed:
+        return None
+    return _number(piece.lstrip("+"), column in spec.money)
+
+
+def _row_rules_hold(spec: RowSpec, cells: Sequence[Number | None]) -> bool:
+    """The row's own rules, a blank cell counting 0: its sums, its orders (when both cells are printed), and
+    the sums that cannot be negative (last year's items plus this year's change)."""
+    def value(column: int) -> float:
+        return cells[column] or 0
+
+    if any(abs(sum(value(p) for p in parts) - value(total)) > 1e-6 for total, parts in spec.sums):
+        return False
+    if any(cells[a] is not None and cells[b] is not None and value(a) < value(b) for a, b in spec.orders):
+        return False
+    return all(sum(value(c) for c in columns) >= 0 for columns in spec.not_negative)
 
 
 def _kept(spec: RowSpec, rows: Iterable[tuple[Number | None, ...]]) -> tuple[tuple[Number | None, ...], ...]:
@@ -207,182 +357,36 @@ def _number(text: str, money: bool) -> Number | None:
     return float(text) if money else int(text)
 
 
-def _row_sums_hold(spec: RowSpec, cells: Sequence[Number | None]) -> bool:
-    for total, parts in spec.sums:
-        part_values = [cells[i] for i in parts]
-        if cells[total] is None or any(v is None for v in part_values):
-            continue
-        if abs(sum(v for v in part_values if v is not None) - cells[total]) > 1e-6:  # type: ignore[operator]
-            return False
-    return True
-
-
-def split_run(run: str, width: int, signed: tuple[int, ...] = (), money: tuple[int, ...] = ()) -> list[tuple[Number, ...]]:
-    """Every way to read a run of digits as `width` cells: no leading zeros, signs only in signed columns.
-
-    >>> split_run("000", 3)
-    [(0, 0, 0)]
-    >>> split_run("156-5997", 3, signed=(1,))
-    [(156, -5, 997), (156, -59, 97), (156, -599, 7)]
-    >>> split_run("96171.6", 1, money=(0,))
-    [(96171.6,)]
-    """
-    results: list[tuple[Number, ...]] = []
-
-    def walk(position: int, column: int, cells: list[Number]) -> None:
-        if len(results) >= MAX_CANDIDATES:
-            return
-        if column == width:
-            if position == len(run):
-                results.append(tuple(cells))
-            return
-        pattern = r"[+-]?" if column in signed else ""
-        pattern += r"(?:0|[1-9]\d*)"
-        if column in money:
-            pattern += r"(?:\.\d+)?"
-        for length in range(1, len(run) - position + 1):
-            piece = run[position:position + length]
-            if not re.fullmatch(pattern, piece):
-                continue
-            if column in money and "." in piece and position + length < len(run) and run[position + length].isdigit():
-                continue  # a decimal part runs to the end of the digits
-            value: Number = float(piece) if column in money else int(piece)
-            walk(position + length, column + 1, [*cells, value])
-
-    walk(0, 0, [])
-    return results
-
-
-def distrust_splits_where_cells_dropped(readings: list[RowReading]) -> list[RowReading]:
-    """In a run-together table that lost its empty cells, keep a split only if no shorter reading exists.
-
-    Once a scraper has dropped blank cells, ``222`` under three columns may be 2|2|2 or 22|2 with a blank:
-    only a run such as ``000``, which cannot be fewer cells, is still certain.
-
-    >>> spec = RowSpec("a", "a", ("x", "y", "z"))
-    >>> rows = [RowReading(spec, 0, 1, ((2, 2, 2),), runs=("222",)), RowReading(spec, 2, 3, (), "2 cells", ("00",))]
-    >>> [r.candidates for r in distrust_splits_where_cells_dropped(rows)]
-    [(), ()]
-    """
-    dropped = any(
-        (not r.candidates and any(r.runs)) or (not any(r.runs) and not r.spec.may_be_blank and len(r.spec.columns) > 1)
-        for r in readings)
-    if not dropped:
-        return readings
-    kept = []
-    for reading in readings:
-        width = reading.spec.printed_columns or len(reading.spec.columns)
-        glued = len(reading.runs) == 1 and reading.runs[0] is not None and width > 1
-        if glued and reading.candidates and any(
-                split_run(reading.runs[0], fewer, reading.spec.signed, reading.spec.money)  # type: ignore[arg-type]
-                for fewer in range(1, width)):
-            reading = RowReading(reading.spec, reading.start, reading.end, (),
-                                 f"'{reading.runs[0]}' may be fewer cells: this table dropped its blank cells",
-                                 reading.runs)
-        kept.append(reading)
-    return kept
-
-
 @dataclass(frozen=True)
 class Equation:
-    """A linear rule of the table: the sum of `left` cells equals the sum of `right` cells.
+    """A linear rule of the table: the sum of `left` cells equals the sum of `right` cells (or, `at_least`,
+    is at least it). Cells are (row key, column index) of counts, never negative; a blank cell counts 0.
 
-    Cells are (row key, column index).
+    With some rows not yet chosen, `may_hold` says whether the rule can still hold: a complete side already
+    exceeded by the chosen part of the other cannot, since the cells still to come only add.
+
+    >>> rule = Equation((("a", 0), ("b", 0)), (("t", 0),))
+    >>> rule.may_hold({"t": (3,), "a": (4,)}), rule.may_hold({"t": (3,), "a": (2,)}), rule.holds({"t": (3,), "a": (2,), "b": (1,)})
+    (False, True, True)
     """
 
     left: tuple[tuple[str, int], ...]
     right: tuple[tuple[str, int], ...]
+    at_least: bool = False
 
+    def holds(self, cells: Mapping[str, tuple[Number | None, ...]]) -> bool:
+        left = sum(cells[k][c] or 0 for k, c in self.left)
+        right = sum(cells[k][c] or 0 for k, c in self.right)
+        return left >= right - 1e-6 if self.at_least else abs(left - right) < 1e-6
 
-def resolve(readings: list[RowReading], equations: Sequence[Equation]) -> tuple[dict[str, tuple[Number | None, ...]], list[str]]:
-    """Pick each row's cells: certain rows as they are, ambiguous rows by the table's equations.
+    def may_hold(self, cells: Mapping[str, tuple[Number | None, ...]]) -> bool:
+        def chosen(side: tuple[tuple[str, int], ...]) -> tuple[float, bool]:
+            return sum(cells[k][c] or 0 for k, c in side if k in cells), all(k in cells for k, _ in side)
 
-    Returns the cells per row key (a cell is None when its value stays uncertain) and warnings. A cell of an
-    ambiguous row is kept when every reading that satisfies all checkable equations agrees on it.
-    """
-    readings = [_derived(r, readings, equations) for r in readings]
-    by_key = {r.spec.key: r for r in readings if r.candidates}
-    warnings = [f"{r.spec.key}: {r.problem}" for r in readings if r.problem]
-    ambiguous = [k for k, r in by_key.items() if len(r.candidates) > 1]
-    chosen: dict[str, tuple[Number | None, ...]] = {k: r.candidates[0] for k, r in by_key.items()
-                                                     if len(r.candidates) == 1}
-    if not ambiguous:
-        return chosen, warnings
-    usable = [e for e in equations if all(k in by_key for k, _ in e.left + e.right)
-              and any(k in ambiguous for k, _ in e.left + e.right)]
-    combos = 1
-    for key in ambiguous:
-        combos *= len(by_key[key].candidates)
-    survivors: list[tuple[tuple[Number | None, ...], ...]] = []
-    if combos <= 200_000:
-        for combo in itertools.product(*(by_key[k].candidates for k in ambiguous)):
-            trial = {**chosen, **dict(zip(ambiguous, combo))}
-            if all(_holds(e, trial) for e in usable):
-                survivors.append(combo)
-    for index, key in enumerate(ambiguous):
-        options = {combo[index] for combo in survivors}
-        width = len(by_key[key].candidates[0])
-        cells = tuple(
-            next(iter({o[c] for o in options})) if options and len({o[c] for o in options}) == 1 else None
-            for c in range(width))
-        chosen[key] = cells
-        if any(c is None for c in cells):
-            shown = " / ".join("|".join(str(v) for v in o) for o in list(by_key[key].candidates)[:4])
-            why = "no reading satisfies the table's arithmetic" if not options else "several readings fit"
-            warnings.append(f"{key}: run-together cells are ambiguous ({why}: {shown}); uncertain cells left null")
-    return chosen, warnings
-
-
-def _derived(reading: RowReading, readings: list[RowReading], equations: Sequence[Equation]) -> RowReading:
-    """A row printed with too few cells, completed by the table's equations when they fix every cell.
-
-    The completion is kept only when the printed cells appear, in order, among the derived ones, e.g. a
-    row 二 printed as six zeros whose seven cells the balance 一 + 二 = (七) + 四 makes all zero.
-    """
-    if reading.candidates or not any(reading.runs):
-        return reading
-    known = {r.spec.key: r.candidates[0] for r in readings if len(r.candidates) == 1}
-    derived: list[Number] = []
-    for column in range(len(reading.spec.columns)):
-        value = _solve(reading.spec.key, column, known, equations)
-        if value is None:
-            return reading
-        derived.append(value)
-    printed = iter(_number(r, False) for r in reading.runs if r is not None)
-    wanted = next(printed, None)
-    for value in derived:
-        if wanted is not None and value == wanted:
-            wanted = next(printed, None)
-    if wanted is not None:
-        return reading
-    note = f"{reading.problem}; completed from the table's arithmetic as {'|'.join(map(str, derived))}"
-    return RowReading(reading.spec, reading.start, reading.end, (tuple(derived),), note, reading.runs)
-
-
-def _solve(key: str, column: int, known: dict[str, tuple[Number | None, ...]],
-           equations: Sequence[Equation]) -> Number | None:
-    for equation in equations:
-        sides = (equation.left, equation.right)
-        for own, other in (sides, sides[::-1]):
-            if (key, column) not in own:
-                continue
-            rest = [c for c in own if c != (key, column)]
-            cells = rest + list(other)
-            if all(k in known and known[k][c] is not None for k, c in cells):
-                value = sum(known[k][c] for k, c in other) - sum(known[k][c] for k, c in rest)  # type: ignore[misc]
-                return value if value >= 0 else None
-    return None
-
-
-def _holds(equation: Equation, cells: dict[str, tuple[Number | None, ...]]) -> bool:
-    def total(side: tuple[tuple[str, int], ...]) -> float | None:
-        values = [cells[k][c] for k, c in side]
-        if any(v is None for v in values):
-            return None
-        return float(sum(v for v in values if v is not None))
-
-    left, right = total(equation.left), total(equation.right)
-    return left is None or right is None or abs(left - right) < 1e-6
+        (left, left_done), (right, right_done) = chosen(self.left), chosen(self.right)
+        if left_done and right > left + 1e-6:
+            return False
+        return self.at_least or not right_done or left <= right + 1e-6
 
 
 def field_values(text: str, readings: list[RowReading], cells: dict[str, tuple[Number | None, ...]]) -> list[FieldValue]:

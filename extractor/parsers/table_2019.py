@@ -16,19 +16,16 @@ columns; per column, 一 + 二 = (七) + 四 and (七) is the sum of the outcome
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from extractor.parsers.rows import (
-    COLUMNS_7,
-    Equation,
-    RowSpec,
-    distrust_splits_where_cells_dropped,
-    field_values,
-    fuzzy,
-    read_rows,
-    resolve,
-)
-from extractor.records import ParseResult
+from extractor.parsers.prose import speaks_of_another_period
+from extractor.parsers.reconstruct import reconstruct
+from extractor.parsers.rows import COLUMNS_7, Equation, RowSpec, field_values, fuzzy, read_rows
+from extractor.records import Number, ParseResult
+from extractor.schema import get_path
 
 SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
 APPEAL_RESULTS = ("upheld", "corrected", "other", "pending", "total")
@@ -49,7 +46,8 @@ def _row(key: str, label: str, marker: str = "") -> RowSpec:
     return RowSpec(_R + key, prefix + fuzzy(label), COLUMNS_7, sums=SUM_7)
 
 
-def request_rows(version: str) -> list[RowSpec]:
+@functools.cache
+def request_rows(version: str) -> tuple[RowSpec, ...]:
     rows = [
         _row("new_received", "本年新收政府信息公开申请数量", "一、"),
         _row("carried_over", "上年结转政府信息公开申请数量", "二、"),
@@ -85,7 +83,7 @@ def request_rows(version: str) -> list[RowSpec]:
         RowSpec(_R + "total", r"(?:\(七\)\s*)?总\s*计(?=[\s|]*\d)", COLUMNS_7, sums=SUM_7),
         _row("carried_forward", "结转下年度继续办理", "四、"),
     ]
-    return rows
+    return tuple(rows)
 
 
 OUTCOME_ROWS = ["granted", "partially_granted"] + [f"denied.{k}" for k in (
@@ -115,28 +113,57 @@ def request_equations(version: str, present: set[str]) -> list[Equation]:
 _P = "stats_2019.proactive."
 
 
-def proactive_rows(version: str) -> list[RowSpec]:
+@functools.cache
+def proactive_rows(version: str) -> tuple[RowSpec, ...]:
     if version == "gov2021":
         documents = ("issued", "repealed", "in_force")
-        return [
+        return (
             RowSpec(_P + "regulations", r"规\s*章", documents),
             RowSpec(_P + "normative_documents", r"(?:行\s*政\s*)?规\s*范\s*性\s*文\s*件", documents),
             RowSpec(_P + "licensing", fuzzy("行政许可"), ("decisions",)),
             RowSpec(_P + "penalties", fuzzy("行政处罚"), ("decisions",)),
             RowSpec(_P + "coercion", fuzzy("行政强制"), ("decisions",)),
             RowSpec(_P + "fees", fuzzy("行政事业性收费"), ("amount",), money=(0,)),
-        ]
+        )
+    # 对外公开总数量 (all published so far) >= 本年新公开数量; 上一年项目数量 + 本年增/减 is a count, never negative
+    documents_2019 = ("issued", "published", "total")
     items = ("previous_year_items", "change", "decisions")
-    return [
-        RowSpec(_P + "regulations", r"规\s*章", ("issued", "published", "total")),
-        RowSpec(_P + "normative_documents", r"(?:行\s*政\s*)?规\s*范\s*性\s*文\s*件", ("issued", "published", "total")),
-        RowSpec(_P + "licensing", fuzzy("行政许可"), items, signed=(1,)),
-        RowSpec(_P + "other_services", fuzzy("其他对外管理服务事项"), items, signed=(1,)),
-        RowSpec(_P + "penalties", fuzzy("行政处罚"), items, signed=(1,)),
-        RowSpec(_P + "coercion", fuzzy("行政强制"), items, signed=(1,)),
-        RowSpec(_P + "fees", fuzzy("行政事业性收费"), ("previous_year_items", "change"), signed=(1,)),
+    count = ((0, 1),)
+    return (
+        RowSpec(_P + "regulations", r"规\s*章", documents_2019, orders=((2, 1),)),
+        RowSpec(_P + "normative_documents", r"(?:行\s*政\s*)?规\s*范\s*性\s*文\s*件", documents_2019, orders=((2, 1),)),
+        RowSpec(_P + "licensing", fuzzy("行政许可"), items, signed=(1,), not_negative=count),
+        RowSpec(_P + "other_services", fuzzy("其他对外管理服务事项"), items, signed=(1,), not_negative=count),
+        RowSpec(_P + "penalties", fuzzy("行政处罚"), items, signed=(1,), not_negative=count),
+        RowSpec(_P + "coercion", fuzzy("行政强制"), items, signed=(1,), not_negative=count),
+        RowSpec(_P + "fees", fuzzy("行政事业性收费"), ("previous_year_items", "change"), signed=(1,), not_negative=count),
         RowSpec(_P + "procurement", fuzzy("政府集中采购"), ("items", "amount"), money=(1,)),
-    ]
+    )
+
+
+_ISSUED_IN_PROSE = {
+    _P + "regulations.issued": re.compile(r"(?<!性)规章\s*(\d+)\s*件"),
+    _P + "normative_documents.issued": re.compile(r"规范性文件\s*(\d+)\s*件"),
+}
+_ISSUING = re.compile(r"制发|出台|印发|制定|主动公开")
+
+
+def proactive_evidence(text: str, year: int | None) -> dict[str, Number]:
+    """2021-format documents issued in the year as the prose states them, evidence for the 第二十条 table.
+
+    Only a figure stated once, in a clause about issuing documents in the report year, counts:
+
+    >>> proactive_evidence("全年主动公开市政府规章 8 件、行政规范性文件 3 件。现行有效规章 120 件。", 2024)
+    {'stats_2019.proactive.regulations.issued': 8, 'stats_2019.proactive.normative_documents.issued': 3}
+    """
+    found: dict[str, set[int]] = {}
+    for clause in re.findall(r"[^。;]+", text):
+        if ("规章" not in clause and "规范性文件" not in clause) or not _ISSUING.search(clause) \
+                or speaks_of_another_period(clause, year) or "现行有效" in clause:
+            continue
+        for path, pattern in _ISSUED_IN_PROSE.items():
+            found.setdefault(path, set()).update(int(n) for n in pattern.findall(clause))
+    return {path: next(iter(values)) for path, values in found.items() if len(values) == 1}
 
 
 def version_of(text: str) -> str | None:
@@ -153,16 +180,21 @@ _SECTION_3 = re.compile(r"本\s*年\s*新\s*收\s*政\s*府\s*信\s*息\s*公\s*
 _SECTION_4 = re.compile(r"行政复议[、,]?\s*(?:行政诉讼|提起行政诉讼)情况|行政复议[^。\n]{0,12}行政诉讼情况")
 
 
-def parse_2019_tables(text: str, version: str) -> ParseResult:
-    """Read sections 二, 三 and 四 of a 2019- or 2021-format report (`version` is 'gov2019' or 'gov2021')."""
+def parse_2019_tables(text: str, version: str, evidence: Mapping[str, Number] | None = None,
+                      year: int | None = None) -> ParseResult:
+    """Read sections 二, 三 and 四 of a 2019- or 2021-format report (`version` is 'gov2019' or 'gov2021').
+
+    `evidence`: figures the report states elsewhere (its prose), used to choose among a table's readings.
+    """
+    evidence = dict(evidence or {})
     result = ParseResult()
     start_3 = _SECTION_3.search(text)
     start_2 = _SECTION_2.search(text)
     if start_2 and (start_3 is None or start_2.start() < start_3.start()):
         end_2 = start_3.start() if start_3 else len(text)
-        readings = distrust_splits_where_cells_dropped(
-            read_rows(text, proactive_rows(version), start_2.start(), end_2, max_gap=400))
-        cells, warnings = resolve(readings, [])
+        readings = read_rows(text, proactive_rows(version), start_2.start(), end_2, max_gap=400, any_order=True)
+        stated = {**proactive_evidence(text, year), **evidence} if version == "gov2021" else evidence
+        cells, warnings = reconstruct(readings, [], stated)
         result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
     section_4 = _SECTION_4.search(text, start_3.start() if start_3 else 0)
     if start_3:
@@ -170,17 +202,31 @@ def parse_2019_tables(text: str, version: str) -> ParseResult:
         begin = max(0, start_3.start() - 12)
         end_3 = section_4.start() if section_4 else len(text)
         specs = request_rows(version)
-        readings = distrust_splits_where_cells_dropped(read_rows(text, specs, begin, end_3, max_gap=600))
+        readings = read_rows(text, specs, begin, end_3, max_gap=600)
         present = {r.spec.key for r in readings if r.candidates}
-        cells, warnings = resolve(readings, request_equations(version, present))
+        cells, warnings = reconstruct(readings, request_equations(version, present), evidence)
         result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
     if section_4:
-        result += _parse_appeals(text, section_4.end())
+        result += _parse_appeals(text, section_4.end(), evidence)
     return result
 
 
-def _parse_appeals(text: str, start: int) -> ParseResult:
-    """Section 四: one row of 15 cells after the header's last 总计, or three 5-cell tables, one per group."""
+def _parse_appeals(text: str, start: int, evidence: Mapping[str, Number]) -> ParseResult:
+    """Section 四: one row of 15 cells after the header's last 总计, or three 5-cell tables, one per group, or,
+    when the header wrapped so that words follow its last 总计, the first line of nothing but numbers.
+
+    The header words then one line of 15 numbers, spaced or run together (15 digits are 15 cells), or a
+    Markdown table whose data row has more cells than its wrapped header row, all read the same:
+
+    >>> text = "四、政府信息公开行政复议、行政诉讼情况\\n行政复议 行政诉讼\\n结果维持 结果纠正 其他结果 尚未审结 总计\\n"
+    >>> wrapped = "未经复议直接起诉 复议后起诉\\n"
+    >>> for row in ("3 1 0 0 4 1 0 0 0 1 0 0 2 0 2", "310041000100202", "| 3 | 1 | 0 | 0 | 4 | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 2 | 0 | 2 |"):
+    ...     values = parse_2019_tables(text + wrapped + row + "\\n五、存在的主要问题", "gov2021").values
+    ...     print([v.value for v in values])
+    [3, 1, 0, 0, 4, 1, 0, 0, 0, 1, 0, 0, 2, 0, 2]
+    [3, 1, 0, 0, 4, 1, 0, 0, 0, 1, 0, 0, 2, 0, 2]
+    [3, 1, 0, 0, 4, 1, 0, 0, 0, 1, 0, 0, 2, 0, 2]
+    """
     end = min(len(text), start + 900)
     last_total = r"总\s*计(?=[\s|]*\d)"
     readings = read_rows(text, [RowSpec("stats_2019.appeals", last_total, APPEAL_COLUMNS, sums=APPEAL_SUMS)],
@@ -191,5 +237,73 @@ def _parse_appeals(text: str, start: int) -> ParseResult:
         grouped = read_rows(text, groups, start, end)
         if len(grouped) == 3 and all(r.candidates for r in grouped):
             readings = grouped
-    cells, warnings = resolve(readings, [])
+    if not any(r.candidates for r in readings):
+        numbers_line = read_rows(text, [RowSpec("stats_2019.appeals", _NUMBERS_LINE, APPEAL_COLUMNS, sums=APPEAL_SUMS)],
+                                 start, end)
+        if any(r.candidates for r in numbers_line):
+            readings = numbers_line
+    cells, warnings = reconstruct(readings, [], evidence)
     return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
+
+
+_NUMBERS_LINE = r"(?m)^(?=[ \t|]*\d[\d \t|]*$)"
+
+
+def arithmetic_2019(data: dict[str, Any]) -> list[str]:
+    """Every failed sum of a filled 2019/2021 report: row totals, section 三's balance and outcome sums, appeals.
+
+    >>> arithmetic_2019({"stats_2019": {"appeals": {"reconsideration": {
+    ...     "upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 2}}}})
+    ['arithmetic: stats_2019.appeals.reconsideration: results add up to 1, the total is 2']
+    """
+    warnings = []
+    rows = ["new_received", "carried_over", *OUTCOME_ROWS, "other", *OTHER_DETAIL_ROWS, "total", "carried_forward"]
+    for row in rows:
+        cells = [get_path(data, f"{_R}{row}.{c}") for c in COLUMNS_7]
+        if all(c is not None for c in cells) and sum(cells[:6]) != cells[6]:
+            warnings.append(f"arithmetic: {_R}{row}: the six applicant columns add up to {sum(cells[:6])}, "
+                            f"the row total is {cells[6]}")
+    for column in COLUMNS_7:
+        def cell(row: str, col: str = column) -> Any:
+            return get_path(data, f"{_R}{row}.{col}")
+
+        balance = [cell("new_received"), cell("carried_over"), cell("total"), cell("carried_forward")]
+        if all(v is not None for v in balance) and balance[0] + balance[1] != balance[2] + balance[3]:
+            warnings.append(f"arithmetic: stats_2019 section 三 balance ({column}): 一 + 二 = {balance[0] + balance[1]}"
+                            f" but (七) + 四 = {balance[2] + balance[3]}")
+        other = cell("other")
+        if other is None:
+            details = [cell(r) for r in OTHER_DETAIL_ROWS]
+            other = sum(details) if all(d is not None for d in details) else None
+        outcomes = [cell(r) for r in OUTCOME_ROWS] + [other]
+        if cell("total") is not None and all(v is not None for v in outcomes) and sum(outcomes) != cell("total"):
+            warnings.append(f"arithmetic: stats_2019 section 三 ({column}): outcomes add up to {sum(outcomes)} "
+                            f"but (七)总计 is {cell('total')}")
+    for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration"):
+        cells = [get_path(data, f"stats_2019.appeals.{group}.{c}") for c in APPEAL_RESULTS]
+        if all(c is not None for c in cells) and sum(cells[:4]) != cells[4]:
+            warnings.append(f"arithmetic: stats_2019.appeals.{group}: results add up to {sum(cells[:4])}, "
+                            f"the total is {cells[4]}")
+    return warnings
+
+
+def summary_2019(data: dict[str, Any]) -> dict[str, int | None]:
+    """The comparable indicators of a 2019/2021 report: requests_received = 本年新收 total, requests_denied = the
+    eight 不予公开 rows' totals, lawsuits = 直接起诉 + 复议后起诉."""
+    def modern(path: str) -> Any:
+        return get_path(data, "stats_2019." + path)
+
+    return {
+        "requests_received": modern("requests.new_received.total"),
+        "requests_granted": modern("requests.granted.total"),
+        "requests_partially_granted": modern("requests.partially_granted.total"),
+        "requests_denied": _sum_or_none(modern(f"requests.{r}.total") for r in OUTCOME_ROWS if r.startswith("denied.")),
+        "reconsiderations": modern("appeals.reconsideration.total"),
+        "lawsuits": _sum_or_none((modern("appeals.litigation_direct.total"),
+                                  modern("appeals.litigation_after_reconsideration.total"))),
+    }
+
+
+def _sum_or_none(values: Iterable[Any]) -> int | None:
+    values = list(values)
+    return sum(values) if all(v is not None for v in values) else None

@@ -20,9 +20,13 @@ column is ever taken, whichever side it is printed on:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
-from extractor.parsers.rows import Equation, RowSpec, field_values, fuzzy, read_rows, resolve
-from extractor.records import ParseResult
+from extractor.parsers.reconstruct import reconstruct
+from extractor.parsers.rows import Equation, RowSpec, field_values, fuzzy, read_rows
+from extractor.records import Number, ParseResult
+from extractor.schema import get_path
 
 _L = "stats_legacy."
 
@@ -111,7 +115,7 @@ def parse_legacy_table(text: str) -> ParseResult:
     readings = [r for r in readings if r.candidates or r.problem]
     if len([r for r in readings if r.candidates]) < 5:  # a few labels in prose are not a table
         return ParseResult()
-    cells, warnings = resolve(readings, [])
+    cells, warnings = reconstruct(readings, [])
     values = tuple(v for v in field_values(text, readings, cells) if not _prose_number(text, v.end))
     return ParseResult(values, tuple(warnings))
 
@@ -124,7 +128,7 @@ _FUJIAN_ROWS = [
     ("proactive.total", r"主动公开文件数"),
     ("proactive.channels.website", r"政府网站公开数"),
     ("proactive.channels.gazette", r"政府公报(?:公开)?数"),
-    ("requests.received", r"受理政府信息公开申请总数"),
+    ("requests.received", r"受理(?:政府信息公开申请|依申请公开信息)总数"),
     ("requests.channels.in_person", r"当面申请数"),
     ("requests.channels.online", r"网络申请数"),
     ("requests.channels.letter_or_fax", r"信函、?传真申请数"),
@@ -140,10 +144,24 @@ _FUJIAN_ROWS = [
 _CUMULATIVE = re.compile(r"历年累计|累计数?(?=\s*\n)")
 
 
-def parse_fujian_form(text: str) -> ParseResult:
-    """Read Fujian's two-column form, taking the report year's column and never the cumulative one."""
+def parse_fujian_form(text: str, evidence: Mapping[str, Number] | None = None) -> ParseResult:
+    """Read Fujian's two-column form, taking the report year's column and never the cumulative one.
+
+    Scraped flat, a row's unit and both its numbers run together; the split is settled by the form's own
+    relations (历年累计 ≥ 本年度, the year's channels add up to the requests received, 其中 parts never exceed
+    their total) or by a figure the prose states, never guessed; the cumulative cell never becomes a value:
+
+    >>> flat = ("指标名称计量单位本年度历年累计主动公开文件数条246813579受理依申请公开信息总数条00"
+    ...         "其中:1.当面申请数条00 2.网络申请数条00 3.信函、传真申请数条00")
+    >>> result = parse_fujian_form(flat)
+    >>> [(v.path, v.value) for v in result.values]  # doctest: +NORMALIZE_WHITESPACE
+    [('stats_legacy.requests.received', 0), ('stats_legacy.requests.channels.in_person', 0),
+     ('stats_legacy.requests.channels.online', 0), ('stats_legacy.requests.channels.letter_or_fax', 0)]
+    >>> [(v.path, v.value) for v in parse_fujian_form(flat, {"stats_legacy.proactive.total": 2468}).values][0]
+    ('stats_legacy.proactive.total', 2468)
+    """
     header = _CUMULATIVE.search(text)
-    if header is None or not re.search(r"受理政府信息公开申请总数|主动公开文件数", text):
+    if header is None or not FUJIAN_ROW.search(text):
         return ParseResult()
     before = text[max(0, header.start() - 40):header.start()]
     labels = list(re.finditer(r"单位|指标名称|项目", before))
@@ -151,10 +169,68 @@ def parse_fujian_form(text: str) -> ParseResult:
     year_after = re.match(r"\s*\|?\s*(?:(?:19|20)\d\d\s*年?度?|本年度?)", text[header.end():header.end() + 15])
     if not year_before and not year_after:
         return ParseResult((), ("Fujian form: cannot tell the report year's column from the cumulative one; left null",))
-    take = (0,) if year_before else (1,)
-    specs = [RowSpec(_L + key, label, printed_columns=2, take=take) for key, label in _FUJIAN_ROWS]
+    year, cumulative = (0, 1) if year_before else (1, 0)
+    specs = [RowSpec(_L + key, label, printed_columns=2, take=(year,), orders=((cumulative, year),))
+             for key, label in _FUJIAN_ROWS]
     readings = read_rows(text, specs, max(0, header.start() - 60), max_gap=400)
-    equations = [Equation(((_L + "requests.received", 0),),
-                          tuple((_L + f"requests.channels.{c}", 0) for c in ("in_person", "online", "letter_or_fax")))]
-    cells, warnings = resolve(readings, equations)
+    cells, warnings = reconstruct(readings, _FUJIAN_RELATIONS, evidence)
     return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
+
+
+def _year(*keys: str) -> tuple[tuple[str, int], ...]:
+    return tuple((_L + key, 0) for key in keys)
+
+
+FUJIAN_ROW = re.compile(r"受理(?:政府信息公开申请|依申请公开信息)总数|主动公开文件数")
+_FUJIAN_RELATIONS = [
+    Equation(_year("requests.received"), _year("requests.channels.in_person", "requests.channels.online",
+                                               "requests.channels.letter_or_fax")),
+    Equation(_year("requests.answered"), _year("requests.outcomes.granted", "requests.outcomes.partially_granted",
+                                               "requests.outcomes.denied", "requests.outcomes.other"), at_least=True),
+    Equation(_year("proactive.total"), _year("proactive.channels.website", "proactive.channels.gazette"),
+             at_least=True),
+]
+
+
+_LEGACY_SUMS = [
+    ("requests.received", ["requests.channels.in_person", "requests.channels.fax", "requests.channels.online",
+                           "requests.channels.letter", "requests.channels.letter_or_fax", "requests.channels.email",
+                           "requests.channels.other"]),
+    ("requests.completed", ["requests.completed_on_time", "requests.completed_extended"]),
+    ("requests.outcomes.denied", [f"requests.outcomes.denied_reasons.{k}" for k in (
+        "state_secret", "commercial_secret", "personal_privacy", "endangers_security", "not_government_info",
+        "other_legal")]),
+    ("appeals.reconsideration.total", ["appeals.reconsideration.upheld", "appeals.reconsideration.corrected",
+                                       "appeals.reconsideration.other"]),
+    ("appeals.litigation.total", ["appeals.litigation.upheld", "appeals.litigation.corrected",
+                                  "appeals.litigation.other"]),
+    ("operations.staff_total", ["operations.staff_full_time", "operations.staff_part_time"]),
+]
+
+
+def arithmetic_legacy(data: dict[str, Any]) -> list[str]:
+    """Every legacy total whose sub-items (two or more of them stated) add up to something else."""
+    warnings = []
+    for parent, parts in _LEGACY_SUMS:
+        total = get_path(data, _L + parent)
+        present = [v for v in (get_path(data, _L + p) for p in parts) if v is not None]
+        if total is not None and len(present) >= 2 and sum(present) != total:
+            warnings.append(f"arithmetic: {_L}{parent} = {total} but its sub-items add up to {sum(present)}")
+    return warnings
+
+
+def summary_legacy(data: dict[str, Any]) -> dict[str, int | None]:
+    """The comparable indicators of a legacy report: requests_granted = 同意公开 + 属于已主动公开 (both are full
+    disclosure)."""
+    def legacy(path: str) -> Any:
+        return get_path(data, _L + path)
+
+    granted, public = legacy("requests.outcomes.granted"), legacy("requests.outcomes.already_public")
+    return {
+        "requests_received": legacy("requests.received"),
+        "requests_granted": None if granted is None and public is None else (granted or 0) + (public or 0),
+        "requests_partially_granted": legacy("requests.outcomes.partially_granted"),
+        "requests_denied": legacy("requests.outcomes.denied"),
+        "reconsiderations": legacy("appeals.reconsideration.total"),
+        "lawsuits": legacy("appeals.litigation.total"),
+    }
