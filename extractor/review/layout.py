@@ -130,6 +130,25 @@ def sections(block: str, template: str, data: dict[str, Any] | None = None) -> l
     return found
 
 
+def stated_only(found: list[Section], data: dict[str, Any]) -> list[Section]:
+    """`found` cut to the rows that hold a value in `data` (for a block outside the report's template).
+
+    >>> data = {"stats_legacy": {"operations": {"fees_collected": 0}}}
+    >>> [(s.title, [r.label for t in s.tables for r in t.rows]) for s in stated_only(sections("stats_legacy", "gov2021"), data)]
+    [('费用、机构人员、经费、会议和培训', ['依申请公开信息收取的费用（万元）'])]
+    """
+    kept = []
+    for section in found:
+        tables = []
+        for table in section.tables:
+            rows = tuple(r for r in table.rows if any(get_path(data, key) is not None for key in r.keys if key))
+            if rows:
+                tables.append(Table(table.columns, rows))
+        if tables:
+            kept.append(Section(section.path, section.title, tuple(tables)))
+    return kept
+
+
 def _submodel(model: type[BaseModel], name: str) -> type[BaseModel]:
     annotation = model.model_fields[name].annotation
     assert isinstance(annotation, type) and issubclass(annotation, BaseModel)

@@ -17,9 +17,9 @@ from urllib.parse import quote
 from extractor import __version__
 from extractor.review.charts import line_chart
 from extractor.review.folder import CompareTable, ReviewedReport
-from extractor.review.layout import Row, Table, block_for, sections
+from extractor.review.layout import Row, Table, block_for, sections, stated_only
 from extractor.review.source import NARRATIVE_SECTIONS, marked_text, quote_spans, quotes_only
-from extractor.schema import get_path
+from extractor.schema import STATS_BLOCKS, get_path
 
 SERIES = (
     ("requests_received", "收到申请 received"),
@@ -32,6 +32,7 @@ SERIES = (
 METHOD_MARKS = {"rules": "R", "llm": "M", "human": "H"}
 NARRATIVE_TITLES = {"highlights": "亮点 highlights", "problems": "问题 problems", "improvements": "改进 improvements"}
 _PATH = re.compile(r"stats_(?:2019|legacy)(?:\.[a-z_]+)+")
+_OUTSIDE_NOTE = '<p class="legend" id="outside-template">Figures this report states outside its template\'s table:</p>'
 _BALANCE_ROWS = ("new_received", "carried_over", "total", "carried_forward")
 
 
@@ -199,7 +200,11 @@ def report_page(report: ReviewedReport, body_href: str | None) -> str:
     """One report: meta, warnings, its template's tables with every value linked to its quote, the narrative,
     the corrections list, and the source text with every quote marked."""
     data, meta, run = report.data, report.data["meta"], report.data["run"]
-    all_sections = [s for block in block_for(report.template) for s in sections(block, report.template, data)]
+    blocks = block_for(report.template)
+    all_sections = [s for block in blocks for s in sections(block, report.template, data)]
+    outside = [s for block in STATS_BLOCKS if block not in blocks for s in stated_only(sections(block, report.template), data)]
+    all_sections += outside
+    first_outside = outside[0].path if outside else None
     row_paths = [row.path for s in all_sections for t in s.tables for row in t.rows]
     warnings_by_row: dict[str, list[str]] = {}
     warning_items = []
@@ -229,7 +234,9 @@ def report_page(report: ReviewedReport, body_href: str | None) -> str:
     ]
     meta_html = "".join(f"<dt>{label}</dt><dd>{escape(str(value)) if value is not None else '—'}</dd>" for label, value in fields)
     tables = "".join(
-        f'<h2 id="section-{s.path}">{escape(s.title)}</h2>' + "".join(_table_html(t, data, warnings_by_row) for t in s.tables)
+        (_OUTSIDE_NOTE if s.path == first_outside else "")
+        + f'<h2 id="section-{s.path}">{escape(s.title)}</h2>'
+        + "".join(_table_html(t, data, warnings_by_row) for t in s.tables)
         for s in all_sections
     )
     legend = (
