@@ -21,8 +21,15 @@ from typing import Any
 
 import pytest
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SCREENSHOTS = Path(__file__).parent / "output" / "screenshots"
 """Where the test run saves a screenshot of each page kind (not committed)."""
 
@@ -44,12 +51,12 @@ class Browser:
     requests: list[str] = field(default_factory=list)
 
     @contextmanager
-    def open(self, path: Path, folder: Path, *, javascript: bool = True,
-             width: int = 1400, height: int = 1000) -> Iterator[tuple[Any, list[str]]]:
+    def open(
+        self, path: Path, folder: Path, *, javascript: bool = True, width: int = 1400, height: int = 1000
+    ) -> Iterator[tuple[Any, list[str]]]:
         """Open the file `path`; yield the page and the list (filled as the page loads) of requests that left
         `folder`."""
-        context = self.playwright_browser.new_context(java_script_enabled=javascript,
-                                                      viewport={"width": width, "height": height})
+        context = self.playwright_browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": height})
         inside = folder.resolve().as_uri() + "/"
         outside: list[str] = []
 

@@ -12,9 +12,17 @@ from extractor.documents import load_document
 DOCS = Path(__file__).parent.parent / "evals" / "docs"
 SAMPLE = "02_hongzequ_2023"
 """A 2021-format PDF with two arithmetic warnings and ~190 values: the report page the tests read cell by cell."""
-SOURCES = ["02_hongzequ_2023.pdf", "03_hongzequ_2024.pdf", "06_hebei_jyt_2013.txt", "09_hebei_jyt_2018.txt",
-           "13_hebei_jyt_2021.txt", "11_hebei_gxt_2019.txt", "16_hebei_gxt_2020.txt", "001_8d8ab1cc33b56129.txt",
-           "05_shanghai_szfbgt_2025.md"]
+SOURCES = [
+    "02_hongzequ_2023.pdf",
+    "03_hongzequ_2024.pdf",
+    "06_hebei_jyt_2013.txt",
+    "09_hebei_jyt_2018.txt",
+    "13_hebei_jyt_2021.txt",
+    "11_hebei_gxt_2019.txt",
+    "16_hebei_gxt_2020.txt",
+    "001_8d8ab1cc33b56129.txt",
+    "05_shanghai_szfbgt_2025.md",
+]
 MULTI_YEAR_BODY = "河北省教育厅"
 """Three reports (2013, 2018, 2021) in SOURCES."""
 

@@ -17,8 +17,15 @@ from review_samples import MULTI_YEAR_BODY, SAMPLE, SOURCES, extracted_folder
 from extractor.review.site import body_href, write_review
 from extractor.schema import get_path
 
-COMPARE_ROW = {"entity_canonical": MULTI_YEAR_BODY, "key": "summary.requests_received", "label": "收到申请",
-               "2013": "1", "2018": "1", "2021": "37", "jump": "x37 2018→2021"}
+COMPARE_ROW = {
+    "entity_canonical": MULTI_YEAR_BODY,
+    "key": "summary.requests_received",
+    "label": "收到申请",
+    "2013": "1",
+    "2018": "1",
+    "2021": "37",
+    "jump": "x37 2018→2021",
+}
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +87,8 @@ def test_every_value_of_the_sample_is_highlighted_in_its_source_text(browser, ou
     data, site = _sample(out), out / "review"
     assert len(data["evidence"]) > 150
     with browser.open(site / "reports" / f"{SAMPLE}.html", site) as (page, outside):
-        found = page.evaluate("""keys => keys.map(key => {
+        found = page.evaluate(
+            """keys => keys.map(key => {
             const cell = document.getElementById("v-" + key);
             const link = cell && cell.querySelector('a[href="#q-' + key + '"]');
             const anchor = document.getElementById("q-" + key);
@@ -88,7 +96,9 @@ def test_every_value_of_the_sample_is_highlighted_in_its_source_text(browser, ou
                 .filter(m => m.dataset.keys.split(" ").includes(key));
             return [link ? link.textContent : null, anchor !== null && anchor.closest("#source") !== null,
                     marks.map(m => m.textContent).join(""), marks.length > 0 && marks[0].tagName];
-        })""", list(data["evidence"]))
+        })""",
+            list(data["evidence"]),
+        )
         for key, (shown, anchored, marked, tag) in zip(data["evidence"], found):
             value = get_path(data, key)
             assert shown == (str(int(value)) if float(value).is_integer() else str(value)), key
@@ -120,11 +130,14 @@ def test_the_samples_warnings_stand_at_their_rows(browser, out):
         for warning in data["warnings"]:
             assert any(warning in item for item in listed)
             row = warning.split(": ")[1]  # arithmetic: stats_2019.appeals.<group>: ...
-            at_row = page.evaluate("""path => {
+            at_row = page.evaluate(
+                """path => {
                 const row = document.getElementById("row-" + path);
                 const next = row && row.nextElementSibling;
                 return [row && row.classList.contains("warned"), next && next.textContent];
-            }""", row)
+            }""",
+                row,
+            )
             assert at_row[0] is True and warning in at_row[1]
 
 
@@ -147,9 +160,11 @@ def test_a_correction_is_downloaded_as_corrections_csv(browser, out):
         assert href.startswith("data:text/csv;charset=utf-8,")
         text = unquote(href.split(",", 1)[1])
         rows = list(csv.reader(io.StringIO(text)))
-        assert rows == [["file", "key", "value", "note"],
-                        [SAMPLE, key, "11", 'table total misprinted, "0"; results add up to 11'],
-                        [SAMPLE, "stats_2019.requests.granted.total", "", ""]]
+        assert rows == [
+            ["file", "key", "value", "note"],
+            [SAMPLE, key, "11", 'table total misprinted, "0"; results add up to 11'],
+            [SAMPLE, "stats_2019.requests.granted.total", "", ""],
+        ]
         page.goto((site / "index.html").as_uri())  # the list is kept for every page of the site
         assert page.text_content("#fix-count") == "2"
         assert page.get_attribute("#fix-download", "href") == href
@@ -196,16 +211,17 @@ def test_a_report_without_its_text_shows_the_quotes_alone(browser, out, tmp_path
         assert "text/02_hongzequ_2023.txt" in page.text_content("#no-text")
         key = "stats_2019.requests.new_received.total"
         page.click(f'[id="v-{key}"] a')
-        assert page.eval_on_selector_all("#source mark.active", "m => m.map(x => x.textContent).join('')") == \
-            _sample(out)["evidence"][key]["quote"]
+        assert (
+            page.eval_on_selector_all("#source mark.active", "m => m.map(x => x.textContent).join('')")
+            == _sample(out)["evidence"][key]["quote"]
+        )
         assert outside == []
 
 
 def test_a_request_leaving_the_folder_is_caught(browser, tmp_path):
     page_file = tmp_path / "site" / "page.html"
     page_file.parent.mkdir()
-    page_file.write_text('<!DOCTYPE html><img src="http://192.0.2.1:9/x.png"><link rel="stylesheet" href="../up.css">',
-                         encoding="utf-8")
+    page_file.write_text('<!DOCTYPE html><img src="http://192.0.2.1:9/x.png"><link rel="stylesheet" href="../up.css">', encoding="utf-8")
     with browser.open(page_file, page_file.parent) as (page, outside):
         page.wait_for_load_state("load")
     assert "http://192.0.2.1:9/x.png" in outside
