@@ -17,6 +17,7 @@ from review_samples import MULTI_YEAR_BODY, SAMPLE, SOURCES, extracted_folder
 from extractor.review.site import body_href, write_review
 from extractor.schema import get_path
 
+INCOMPLETE = "11_hebei_gxt_2019"
 COMPARE_ROW = {
     "entity_canonical": MULTI_YEAR_BODY,
     "key": "summary.requests_received",
@@ -41,6 +42,10 @@ def out(tmp_path_factory) -> Path:
     data = json.loads(sample.read_text(encoding="utf-8"))
     data["evidence"]["stats_2019.requests.new_received.total"]["page"] = 2
     sample.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    unread = folder / f"{INCOMPLETE}.json"
+    data = json.loads(unread.read_text(encoding="utf-8"))
+    data["run"]["complete"] = False
+    unread.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with (folder / "compare.csv").open("w", encoding="utf-8-sig", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(COMPARE_ROW))
         writer.writeheader()
@@ -61,13 +66,27 @@ def test_index_lists_every_report_and_filters_by_warnings(browser, out):
         assert sorted(names) == sorted(Path(name).stem for name in SOURCES)
         warned = sorted(p.stem for p in out.glob("*.json") if json.loads(p.read_text(encoding="utf-8"))["warnings"])
         assert warned and len(warned) < len(SOURCES)
+
+        def visible() -> list[str]:
+            return sorted(page.eval_on_selector_all("#reports tbody tr:not([hidden]) td:first-child a", "a => a.map(x => x.textContent)"))
+
         page.check("#f-warnings")
         shown = page.eval_on_selector_all("#reports tbody tr:not([hidden]) td:first-child a", "a => a.map(x => x.textContent)")
         assert sorted(shown) == warned
         assert page.text_content("#shown") == str(len(warned))
         page.uncheck("#f-warnings")
+        page.check("#f-incomplete")
+        assert visible() == [INCOMPLETE]
+        assert page.text_content("#reports tbody tr:not([hidden]) td.complete") == "NO"
+        page.uncheck("#f-incomplete")
         page.select_option("#f-year", "2018")
-        assert page.eval_on_selector_all("#reports tbody tr:not([hidden])", "rows => rows.length") == 1
+        assert visible() == ["09_hebei_jyt_2018"]
+        page.select_option("#f-year", "")
+        page.select_option("#f-template", "legacy")
+        legacy = sorted(p.stem for p in out.glob("*.json") if json.loads(p.read_text(encoding="utf-8"))["meta"]["template"] == "legacy")
+        assert visible() == legacy
+        page.fill("#f-body", "教育厅")
+        assert visible() == ["06_hebei_jyt_2013", "09_hebei_jyt_2018"]
         screenshot(page, "index")
         assert outside == []
 

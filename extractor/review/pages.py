@@ -272,22 +272,22 @@ def index_page(reports: list[ReviewedReport], body_hrefs: dict[str, str]) -> str
             for name, _ in SERIES
         )
         complete = "true" if report.complete else "false"
+        incomplete = "" if report.complete else ' class="incomplete"'
         rows.append(
             f'<tr data-body="{escape(body)}" data-year="{report.year or ""}" data-template="{report.template}" '
             f'data-warnings="{len(report.warnings)}" data-complete="{complete}"'
-            f"{'' if report.complete else ' class=' + chr(34) + 'incomplete' + chr(34)}>"
+            f"{incomplete}>"
             f'<td><a href="{report_href(report.name)}">{escape(report.name)}</a></td><td>{body_cell}</td>'
             f'<td class="n" data-sort="{report.year or ""}">{report.year or ""}</td><td>{report.template}</td>'
             f'<td class="complete">{"yes" if report.complete else "NO"}</td>'
             f'<td class="n" data-sort="{len(report.warnings)}">{len(report.warnings)}</td>{figures}</tr>'
         )
-    options = lambda values: "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)  # noqa: E731
     filters = (
         '<form class="filters js-only" id="filters" onsubmit="return false">'
         '<label>body <input id="f-body" list="bodies" placeholder="part of a name"></label>'
-        f'<datalist id="bodies">{options(sorted({r.body for r in reports if r.body}))}</datalist>'
-        f'<label>year <select id="f-year"><option value="">all</option>{options(years)}</select></label>'
-        f'<label>template <select id="f-template"><option value="">all</option>{options(templates)}</select></label>'
+        f'<datalist id="bodies">{_options(sorted({r.body for r in reports if r.body}))}</datalist>'
+        f'<label>year <select id="f-year"><option value="">all</option>{_options(years)}</select></label>'
+        f'<label>template <select id="f-template"><option value="">all</option>{_options(templates)}</select></label>'
         '<label><input type="checkbox" id="f-warnings"> has warnings</label>'
         '<label><input type="checkbox" id="f-incomplete"> incomplete</label>'
         f' <span class="muted">showing <span id="shown">{len(reports)}</span> of {len(reports)}</span></form>'
@@ -300,6 +300,10 @@ def index_page(reports: list[ReviewedReport], body_hrefs: dict[str, str]) -> str
         f"<tbody>{''.join(rows)}</tbody></table>{bodies_html}{_corrections_panel(False)}</main>"
     )
     return render_page("index", "extractor review", body)
+
+
+def _options(values: Any) -> str:
+    return "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
 
 
 # ------------------------------------------------------------------------------------------------ body page
