@@ -18,6 +18,9 @@ from extractor.review.site import body_href, write_review
 from extractor.schema import get_path
 
 INCOMPLETE = "11_hebei_gxt_2019"
+HUMAN = "stats_2019.proactive.licensing.decisions"
+HIGHLIGHT = "进一步规范依申请公开流程"
+PROBLEM = "加强区政府门户网站及政务新媒体日常管理"
 COMPARE_ROW = {
     "entity_canonical": MULTI_YEAR_BODY,
     "key": "summary.requests_received",
@@ -41,6 +44,13 @@ def out(tmp_path_factory) -> Path:
     sample = folder / f"{SAMPLE}.json"
     data = json.loads(sample.read_text(encoding="utf-8"))
     data["evidence"]["stats_2019.requests.new_received.total"]["page"] = 2
+    data["evidence"][HUMAN]["method"], data["evidence"][HUMAN]["note"] = "human", "checked against the PDF"
+    text = (folder / "text" / f"{SAMPLE}.txt").read_text(encoding="utf-8")
+    start = text.index(HIGHLIGHT)
+    data["highlights"] = [
+        {"topic": "依申请", "summary": "规范依申请公开流程。", "quote": HIGHLIGHT, "start": start, "end": start + len(HIGHLIGHT)}
+    ]
+    data["problems"] = [{"topic": "平台", "summary": "日常管理。", "quote": PROBLEM}]  # no offsets: found by content
     sample.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     unread = folder / f"{INCOMPLETE}.json"
     data = json.loads(unread.read_text(encoding="utf-8"))
@@ -129,6 +139,39 @@ def test_every_value_of_the_sample_is_highlighted_in_its_source_text(browser, ou
         assert method == "R"
         screenshot(page, "report")
         assert outside == []
+
+
+def test_empty_cells_are_silent_and_zeros_are_stated(browser, out):
+    data, site = _sample(out), out / "review"
+    with browser.open(site / "reports" / f"{SAMPLE}.html", site) as (page, _):
+        cells = page.eval_on_selector_all(
+            'td[id^="v-"]', "cells => cells.map(c => [c.id.slice(2), c.classList.contains('silent'), c.innerText.trim()])"
+        )
+    shown = {key: (silent, text) for key, silent, text in cells}
+    assert set(data["evidence"]) <= set(shown)
+    zeros = [key for key in shown if get_path(data, key) == 0]
+    silent = [key for key in shown if get_path(data, key) is None]
+    assert zeros and silent
+    assert all(shown[key][0] and shown[key][1] == "✎" for key in silent)  # the correction button only
+    assert all(not shown[key][0] and shown[key][1].startswith("0") for key in zeros)
+
+
+def test_method_and_narrative_quotes_are_shown(browser, out):
+    data, site = _sample(out), out / "review"
+    with browser.open(site / "reports" / f"{SAMPLE}.html", site) as (page, _):
+        assert page.text_content(f'[id="v-{HUMAN}"] sup.method') == "H"
+        assert "checked against the PDF" in page.get_attribute(f'[id="v-{HUMAN}"]', "title")
+        for key, quote in (("highlights.0", HIGHLIGHT), ("problems.0", PROBLEM)):
+            marked = page.evaluate(
+                """key => Array.from(document.querySelectorAll("#source mark[data-keys]"))
+                   .filter(m => m.dataset.keys.split(" ").includes(key)).map(m => m.textContent).join("")""",
+                key,
+            )
+            assert marked == quote
+            page.click(f'a[href="#q-{key}"]')
+            assert page.eval_on_selector_all("#source mark.active", "m => m.map(x => x.textContent).join('')") == quote
+        assert "依申请" in page.text_content("ul.narrative")
+        assert data["highlights"][0]["summary"] in page.text_content("ul.narrative")
 
 
 def test_clicking_a_value_brings_its_quote_forward(browser, out):
