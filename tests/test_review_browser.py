@@ -227,6 +227,10 @@ def test_a_correction_is_downloaded_as_corrections_csv(browser, out):
             [SAMPLE, key, "11", 'table total misprinted, "0"; results add up to 11'],
             [SAMPLE, "stats_2019.requests.granted.total", "", ""],
         ]
+        with page.expect_download() as download:
+            page.click("#fix-download")
+        assert download.value.suggested_filename == "corrections.csv"
+        assert Path(download.value.path()).read_text(encoding="utf-8") == text
         page.goto((site / "index.html").as_uri())  # the list is kept for every page of the site
         assert page.text_content("#fix-count") == "2"
         assert page.get_attribute("#fix-download", "href") == href
