@@ -86,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_model_options(evaluate)
     evaluate.set_defaults(run=_eval)
 
+    review = commands.add_parser("review", help="write a static review site into OUT/review/")
+    review.add_argument("out", metavar="OUT", help="an output folder of extractor extract")
+    review.set_defaults(run=_review)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of AnnualReport")
     schema.set_defaults(run=_schema)
     return parser
@@ -190,6 +194,20 @@ def _eval(args: argparse.Namespace) -> int:
         raise ConfigError("--live needs a model endpoint: give --base-url and --model (or OPENAI_BASE_URL, EXTRACTOR_MODEL)")
     return run_eval(evals_dir=args.evals, report_path=args.report, markdown_path=args.markdown, live=settings,
                     only=args.only, no_llm=args.no_llm)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from extractor.review.site import write_review
+
+    site = write_review(Path(args.out))
+    for problem in site.problems:
+        print(f"extractor: {problem}", file=sys.stderr)
+    if site.texts_missing:
+        print(f"extractor: {site.texts_missing} report(s) without their text/<name>.txt: their pages show the quotes alone",
+              file=sys.stderr)
+    print(f"extractor: {site.reports} report pages, {site.bodies} body pages"
+          f"{'' if site.compare_found else ' (no compare.csv: no year-over-year flags)'}; open {site.index}", file=sys.stderr)
+    return 1 if site.problems else 0
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     # runs over many reports
     frozenset({"runs"}),
     # the commands and the public API
-    frozenset({"cli", "evaluation", "__main__", "__init__"}),
+    frozenset({"cli", "evaluation", "review", "__main__", "__init__"}),
 )
 
 
