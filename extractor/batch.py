@@ -9,7 +9,12 @@ failed, a mistyped path say, leaves the tables of the last run alone). What it p
   arrive, so a run killed at any moment (even SIGKILL) loses only the reports in flight and leaves no
   truncated file; the temporary files a killed run leaves are removed by the next run;
 - resumes: an output is current when it was made from the same input bytes with the same `run_identity`
-  (extractor version, model, prompt versions); a rerun skips current outputs (`force` redoes them);
+  (extractor version, model, prompt versions) and is complete; a rerun skips current outputs (`force` redoes
+  them);
+- a report whose model requests failed (an endpoint that stalls, fails or refuses the key is given up for
+  the run after a few failures; see `extractor.llm.client.EndpointHealth`) is still written, with what the
+  parsers and the rest of the model's reading found, `run.complete: false` and a warning starting `model: `;
+  it is named in one line at the end, makes the exit status 1, and a rerun redoes it;
 - never stops for one bad file and never hides one: every file that fails (bad input, a model that gave up,
   or an unexpected exception, even one that kills a worker process) becomes one `Failure` line naming it,
   printed in the summary at the end; every other report is still done;
@@ -62,7 +67,8 @@ from extractor.documents import SUPPORTED_SUFFIXES
 from extractor.errors import ConfigError, ExtractorError
 from extractor.llm.settings import ModelSettings
 from extractor.output import TEMPORARY_GLOB, parquet_available, report_json, write_atomic, write_tables
-from extractor.pipeline import extract_file, run_identity
+from extractor.pipeline import extract_file, model_run, run_identity
+from extractor.records import NOT_READ
 
 LARGE_BATCH = 8
 """From this many reports to extract, a parsers-only run uses every core by default."""
@@ -111,11 +117,13 @@ class BatchResult:
     failures: tuple[Failure, ...]
     accounting: Mapping[str, int] = field(default_factory=dict)
     tables: tuple[Path, ...] = ()
+    incomplete: tuple[Failure, ...] = ()
+    """Reports written without part of the model's reading, and what was not read."""
 
     @property
     def exit_status(self) -> int:
-        """0 when every report was written, 1 when any failed."""
-        return 1 if self.failures else 0
+        """0 when every report was written whole, 1 when any failed or is incomplete."""
+        return 1 if self.failures or self.incomplete else 0
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,8 @@ class Outcome:
     text: str | None
     accounting: Mapping[str, int] = field(default_factory=dict)
     failure: str | None = None
+    incomplete: str | None = None
+    """Written, but without part of the model's reading: what was not read."""
 
 
 # ------------------------------------------------------------------------------------------- inputs and outputs
@@ -205,7 +215,8 @@ def is_current(output: Path, source: Path, identity: Mapping[str, Any]) -> bool:
     (`pipeline.run_identity`). A missing, truncated or unreadable output, or an unreadable source, is not."""
     try:
         run = json.loads(output.read_text(encoding="utf-8"))["run"]
-        return run["input_sha256"] == sha256_file(source) and all(run.get(k) == v for k, v in identity.items())
+        return (run.get("complete", True) is True and run["input_sha256"] == sha256_file(source)
+                and all(run.get(k) == v for k, v in identity.items()))
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -227,7 +238,8 @@ def extract_one(path: str, settings: ModelSettings | None) -> Outcome:
         return Outcome(None, failure=_one_line(f"internal error: {type(exc).__name__}: {exc}"))
     if report.meta.template == "unknown" and not report.evidence:
         return Outcome(None, failure="not an annual report: no report year, statistics table or figure found")
-    return Outcome(report_json(report), report.run.accounting)
+    missing = None if report.run.complete else next((w for w in report.warnings if w.startswith(NOT_READ)), "model: not read")
+    return Outcome(report_json(report), report.run.accounting, incomplete=missing and _one_line(missing[len(NOT_READ):]))
 
 
 def _one_line(text: str) -> str:
@@ -253,6 +265,7 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
             leftover.unlink(missing_ok=True)
         todo = [f for f in files if options.force or not is_current(out_dir / f"{names[f]}.json", f, identity)]
         failed: dict[Path, Failure] = {}
+        incomplete: dict[Path, Failure] = {}
         accounting: dict[str, int] = {}
         progress = Progress(len(files), err, enabled=err.isatty() if options.progress is None else options.progress)
         progress.count(skipped=len(files) - len(todo))
@@ -267,6 +280,8 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
                 failed[file] = Failure(str(file), outcome.failure)
                 progress.count(failed=1)
                 return
+            if outcome.incomplete is not None:
+                incomplete[file] = Failure(str(file), f"incomplete: {outcome.incomplete}")
             for key, value in outcome.accounting.items():
                 accounting[key] = accounting.get(key, 0) + value
             progress.count(extracted=1)
@@ -281,10 +296,12 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
             tables = write_tables(_read_outputs(sorted(names[f] for f in written), out_dir), out_dir, options.formats)
     failures += [failed[f] for f in files if f in failed]
     result = BatchResult(extracted=len(todo) - len(failed), skipped=len(files) - len(todo),
-                         failures=tuple(failures), accounting=accounting, tables=tuple(tables))
-    for failure in result.failures:
+                         failures=tuple(failures), accounting=accounting, tables=tuple(tables),
+                         incomplete=tuple(incomplete[f] for f in files if f in incomplete))
+    for failure in result.failures + result.incomplete:
         print(f"extractor: {failure.line}", file=err)
-    print(f"extractor: {result.extracted} extracted, {result.skipped} already current, {len(result.failures)} failed; "
+    unfinished = f" ({len(result.incomplete)} incomplete: rerun to complete them)" if result.incomplete else ""
+    print(f"extractor: {result.extracted} extracted{unfinished}, {result.skipped} already current, {len(result.failures)} failed; "
           f"output in {out_dir}/", file=err)
     if accounting:
         print("extractor: model use: " + ", ".join(f"{key} {value}" for key, value in accounting.items()),
@@ -358,14 +375,25 @@ Deliver = Callable[[Path, Outcome], None]
 
 
 def _extract_all(files: list[Path], settings: ModelSettings | None, workers: int, deliver: Deliver) -> None:
-    """Extract `files`, handing each outcome to `deliver` in this process as soon as it is ready."""
+    """Extract `files`, handing each outcome to `deliver` in this process as soon as it is ready. With a model,
+    an interrupted run (Ctrl-C) interrupts the requests in flight and starts no other report."""
+    if settings is not None:
+        with model_run(settings) as interrupt:
+            if workers <= 1:
+                for file in files:
+                    deliver(file, extract_one(str(file), settings))
+                return
+            with ThreadPoolExecutor(workers) as threads:
+                try:
+                    _feed(threads, deque(files), 2 * workers, settings, deliver)
+                except BaseException:
+                    interrupt()
+                    threads.shutdown(wait=False, cancel_futures=True)
+                    raise
+        return
     if workers <= 1:
         for file in files:
             deliver(file, extract_one(str(file), settings))
-        return
-    if settings is not None:
-        with ThreadPoolExecutor(workers) as threads:
-            _feed(threads, deque(files), 2 * workers, settings, deliver)
         return
     queue = deque(files)
     while queue:

@@ -10,12 +10,15 @@
 With no model configured the model-only parts (narrative highlights, problems, improvements; figures that only
 prose states in unusual words) stay empty, and `run.llm_used` is False. With a model (`ModelSettings`), the
 model reads what the parsers left (see `extractor.llm.reader`); parser values win, the model fills only what
-is null, and every disagreement is kept as a warning.
+is null, and every disagreement is kept as a warning. When some of the model's requests fail, the report
+still holds everything else, `run.complete` is False and a warning starting `model: ` says what was not read.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +72,21 @@ def reader_for(settings: ModelSettings) -> ModelReader:
         return _READERS[settings]
 
 
+@contextmanager
+def model_run(settings: ModelSettings) -> Iterator[Callable[[], None]]:
+    """One run's use of the model: a fresh client (so the endpoint's health is this run's) for the block, and
+    a function that interrupts its requests in flight (call it when the run is interrupted)."""
+    with _READERS_LOCK:
+        _READERS.pop(settings, None)
+    reader = reader_for(settings)
+    try:
+        yield reader.client.cancel
+    finally:
+        with _READERS_LOCK:
+            if _READERS.get(settings) is reader:
+                del _READERS[settings]
+
+
 def extract_document(document: Document, reader: ModelReader | None = None) -> AnnualReport:
     """Extract one loaded document: parsers, then the model when given, then checks and the summary."""
     meta, parsed = parse_document(document.text)
@@ -82,7 +100,8 @@ def extract_document(document: Document, reader: ModelReader | None = None) -> A
         reading = reader.read(document.text, meta["template"], meta["year"], parsed.values, accounting, path=document.path)
         parsed = prefer(parsed, ParseResult(tuple(reading.values), tuple(reading.warnings)), "parsers", "model")
         data.update(reading.narrative)
-        run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict())
+        run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict(),
+                   complete=reading.complete)
     for value in parsed.values:
         set_path(data, value.path, value.value)
         data["evidence"][value.path] = {"quote": value.quote, "start": value.start, "end": value.end,

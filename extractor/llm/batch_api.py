@@ -57,7 +57,7 @@ from extractor.batch import BatchOptions, BatchResult, _locked, find_inputs, is_
 from extractor.documents import load_document
 from extractor.errors import ConfigError
 from extractor.llm.cache import ResponseCache
-from extractor.llm.client import Collected, ModelClient, describe
+from extractor.llm.client import Collect, Collected, ModelClient, describe
 from extractor.llm.reader import ModelReader
 from extractor.llm.settings import ModelSettings
 from extractor.output import write_atomic
@@ -91,7 +91,7 @@ def run_with_batch_api(paths: list[str], options: BatchOptions, *, batch_id: str
     state = options.out_dir / STATE_NAME
     with _locked(options.out_dir):
         collected: dict[str, Collected] = {}
-        client = ModelClient(settings, store=store, collect=collected)
+        client = ModelClient(settings, store=store, transport=Collect(collected))
         reports, cached = _collect(paths, options, client)
         print(f"extractor: batch: {len(collected)} model requests to send from {reports} reports "
               f"({cached} answers already cached)", file=err)
@@ -121,8 +121,9 @@ def read_results(lines: Iterable[str], collected: dict[str, Collected],
     >>> from pydantic import BaseModel
     >>> class Year(BaseModel):
     ...     year: int
+    >>> from extractor.llm.client import Replay
     >>> client = ModelClient(ModelSettings(base_url="http://127.0.0.1:8012/v1", model="m", mode="json_object"),
-    ...                      offline=True)
+    ...                      transport=Replay())
     >>> collected = {k: Collected({}, [{"role": "user", "content": "年度?"}], Year) for k in ("a", "b", "c")}
     >>> def line(key, status, content):
     ...     body = {"id": "c1", "object": "chat.completion", "created": 0, "model": "m", "choices": [
