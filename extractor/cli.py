@@ -11,6 +11,8 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from extractor import __version__
@@ -27,9 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    _show_logs(verbose=getattr(args, "verbose", False))
     try:
-        return int(args.run(args))
+        with _showing_logs(verbose=getattr(args, "verbose", False)):
+            return int(args.run(args))
     except ExtractorError as exc:
         print(f"extractor: {exc}", file=sys.stderr)
         return 2
@@ -106,21 +108,28 @@ class _OneLine(logging.Formatter):
         return f"extractor: {text}"
 
 
-def _show_logs(*, verbose: bool) -> None:
-    """What the user sees of what the library logs: the package's notes and warnings, one line each on stderr;
-    with -v its debug lines too and other libraries' records. Other libraries' loggers are left as they are: one
-    handler on the root logger chooses (and keeps their records off Python's last-resort stderr output)."""
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h.formatter, _OneLine)]:  # an earlier main() in this process
-        root.removeHandler(handler)
+@contextmanager
+def _showing_logs(*, verbose: bool) -> Iterator[None]:
+    """For the command's duration, what the user sees of what the library logs: the package's notes and
+    warnings, one line each on stderr; with -v its debug lines too and other libraries' records. Other
+    libraries' loggers are left as they are: one handler on the root logger chooses (and keeps their records
+    off Python's last-resort stderr output)."""
+    root, package = logging.getLogger(), logging.getLogger("extractor")
+    levels = root.level, package.level
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine())
     if not verbose:
         handler.addFilter(lambda record: record.name == "extractor" or record.name.startswith("extractor."))
     root.addHandler(handler)
-    logging.getLogger("extractor").setLevel(logging.DEBUG if verbose else logging.INFO)
+    package.setLevel(logging.DEBUG if verbose else logging.INFO)
     if verbose:
         root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(levels[0])
+        package.setLevel(levels[1])
 
 
 def _positive(text: str) -> int:
