@@ -55,8 +55,9 @@ def _messages(sentence: str = "[1] 其中网络申请12件⟦1:网络申请数/�
     return PROMPT.messages(sentences=sentence)
 
 
-def _ask(client: ModelClient, accounting: Accounting | None = None, sentence: str | None = None,
-         answer_model: type = ANSWER) -> tuple[object, Accounting]:
+def _ask(
+    client: ModelClient, accounting: Accounting | None = None, sentence: str | None = None, answer_model: type = ANSWER
+) -> tuple[object, Accounting]:
     accounting = accounting if accounting is not None else Accounting()
     messages = _messages(sentence) if sentence else _messages()
     result = client.ask(PROMPT, messages, answer_model, accounting, path=REPORT, chunk="其中网络申请12件")
@@ -195,8 +196,9 @@ def test_endpoint_is_given_up_after_unreachable_reports_and_later_asks_fail_at_o
     assert f"given up for this run after {FAILURES_IN_A_ROW} failed requests in a row (cannot connect" in text
 
 
-def test_an_always_500_endpoint_is_given_up_within_one_request_and_logged_once(openai_server: FakeOpenAI,
-                                                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_an_always_500_endpoint_is_given_up_within_one_request_and_logged_once(
+    openai_server: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
     openai_server.default = status(500)
     client = ModelClient(_settings(openai_server.base_url, transport_retries=6))
     accounting = Accounting()
@@ -212,7 +214,8 @@ def test_an_always_500_endpoint_is_given_up_within_one_request_and_logged_once(o
 
 
 def test_a_stalled_endpoint_is_given_up_after_failing_for_two_minutes_whatever_the_count(
-        openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """One request that waited its whole timeout is enough when the timeout is as long as FAILING_FOR."""
     monkeypatch.setattr("extractor.llm.client.FAILING_FOR", 0.3)
     openai_server.default = hang(3)
@@ -305,8 +308,7 @@ def test_a_truncated_answer_raises_and_is_never_parsed_or_reasked(openai_server:
     assert accounting.truncated == 1 and accounting.reasks == 0 and accounting.transport_retries == 0
 
 
-def test_a_cut_answer_is_remembered_so_a_rerun_splits_without_asking_again(openai_server: FakeOpenAI,
-                                                                             tmp_path: Path) -> None:
+def test_a_cut_answer_is_remembered_so_a_rerun_splits_without_asking_again(openai_server: FakeOpenAI, tmp_path: Path) -> None:
     openai_server.default = truncated('{"labels": ["网络申请数"]}')
     client = ModelClient(_settings(openai_server.base_url), store=ResponseCache(tmp_path / "cache"))
     for _ in range(2):
@@ -315,8 +317,9 @@ def test_a_cut_answer_is_remembered_so_a_rerun_splits_without_asking_again(opena
     assert len(openai_server.chat_bodies()) == 1
 
 
-def test_the_client_prints_nothing_and_leaves_other_libraries_loggers_alone(openai_server: FakeOpenAI,
-                                                                            capfd: pytest.CaptureFixture[str]) -> None:
+def test_the_client_prints_nothing_and_leaves_other_libraries_loggers_alone(
+    openai_server: FakeOpenAI, capfd: pytest.CaptureFixture[str]
+) -> None:
     """Library code logs; what reaches the user is the command line's choice (tests/test_cli.py)."""
     before = {name: logging.getLogger(name).level for name in ("instructor", "openai", "httpx")}
     openai_server.default = raw("{not json")
@@ -334,8 +337,7 @@ def test_json_object_mode_sends_the_schema_inside_a_json_object_response_format(
     body = openai_server.chat_bodies()[0]
     fmt = body["response_format"]
     assert fmt["type"] == "json_object"
-    assert fmt["schema"]["properties"]["labels"]["prefixItems"] == [{"enum": ["网络申请数", "收到申请总数", "无"],
-                                                                      "type": "string"}]
+    assert fmt["schema"]["properties"]["labels"]["prefixItems"] == [{"enum": ["网络申请数", "收到申请总数", "无"], "type": "string"}]
     assert "tools" not in body and "json_schema" not in fmt
     assert body["model"] == "m" and body["temperature"] == 0.0 and body["max_tokens"] == 1024
 
@@ -408,8 +410,7 @@ def test_request_key_changes_with_prompt_version_schema_model_and_temperature() 
 
 
 @pytest.mark.parametrize("kept", [{"labels": ["不是选项"]}, {"labels": "网络申请数"}, ["网络申请数"], "网络申请数"])
-def test_a_malformed_cached_answer_is_asked_again_and_replaced(openai_server: FakeOpenAI, tmp_path: Path,
-                                                                kept: object) -> None:
+def test_a_malformed_cached_answer_is_asked_again_and_replaced(openai_server: FakeOpenAI, tmp_path: Path, kept: object) -> None:
     openai_server.default = answer(GOOD)
     cache = ResponseCache(tmp_path / "cache")
     client = ModelClient(_settings(openai_server.base_url), store=cache)
@@ -445,8 +446,9 @@ def test_refresh_sends_again_and_overwrites_the_cached_answer(openai_server: Fak
     assert later.cache_hits == 1 and len(openai_server.chat_bodies()) == 2
 
 
-def test_an_unusable_cache_dir_warns_once_and_the_run_goes_on(openai_server: FakeOpenAI, tmp_path: Path,
-                                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unusable_cache_dir_warns_once_and_the_run_goes_on(
+    openai_server: FakeOpenAI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     not_a_dir = tmp_path / "cache"
     not_a_dir.write_text("a file, not a folder", encoding="utf-8")
     openai_server.default = answer(GOOD)
@@ -478,8 +480,10 @@ def test_two_processes_share_one_cache_dir(tmp_path: Path) -> None:
     cache_dir = tmp_path / "shared"
     parent = ResponseCache(cache_dir)
     parent.set("from-parent", {"labels": ["parent"]})
-    children = [subprocess.Popen([sys.executable, "-c", _WRITER, str(cache_dir), name], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True) for name in ("a", "b")]
+    children = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(cache_dir), name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name in ("a", "b")
+    ]
     for child in children:
         out, err = child.communicate(timeout=60)
         assert child.returncode == 0 and out.strip() == "ok" and err == "", err
@@ -567,10 +571,12 @@ def test_reader_asks_a_truncated_window_again_in_halves(openai_server: FakeOpenA
     assert sizes == [4, 2, 1, 1, 2, 1, 1]
     assert accounting.truncated == 3
     found = {v.path: (v.value, v.quote) for v in reading.values}
-    assert found == {"stats_legacy.requests.channels.online": (10, "网上申请10件"),
-                     "stats_legacy.requests.channels.in_person": (2, "当面申请2件"),
-                     "stats_legacy.requests.channels.letter": (1, "信函申请1件"),
-                     "stats_legacy.requests.channels.fax": (1, "传真申请1件")}
+    assert found == {
+        "stats_legacy.requests.channels.online": (10, "网上申请10件"),
+        "stats_legacy.requests.channels.in_person": (2, "当面申请2件"),
+        "stats_legacy.requests.channels.letter": (1, "信函申请1件"),
+        "stats_legacy.requests.channels.fax": (1, "传真申请1件"),
+    }
     assert not [w for w in reading.warnings if "cut short" in w]
 
 

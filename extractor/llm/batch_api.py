@@ -71,8 +71,9 @@ ENDPOINT: Final = "/v1/chat/completions"
 FINISHED = ("completed", "failed", "expired", "cancelled")
 
 
-def run_with_batch_api(paths: list[str], options: BatchOptions, *, batch_id: str | None = None, poll: float = 30.0,
-                       stderr: TextIO | None = None) -> BatchResult:
+def run_with_batch_api(
+    paths: list[str], options: BatchOptions, *, batch_id: str | None = None, poll: float = 30.0, stderr: TextIO | None = None
+) -> BatchResult:
     """Run a batch with the model's requests sent through the Batch API (see the module docstring).
 
     Raises `ConfigError` when no model is configured, the response cache is off or unusable, or `poll` is not
@@ -87,15 +88,13 @@ def run_with_batch_api(paths: list[str], options: BatchOptions, *, batch_id: str
         raise ConfigError("--batch-poll must be a positive number of seconds")
     store = ResponseCache(settings.cache_path())
     if not store.usable:
-        raise ConfigError("--batch keeps the batch's answers in the response cache, which is unusable",
-                          path=str(settings.cache_path()))
+        raise ConfigError("--batch keeps the batch's answers in the response cache, which is unusable", path=str(settings.cache_path()))
     state = options.out_dir / STATE_NAME
     with _locked(options.out_dir):
         collected: dict[str, Collected] = {}
         client = ModelClient(settings, store=store, transport=Collect(collected))
         reports, cached = _collect(paths, options, client)
-        log.info("batch: %d model requests to send from %d reports (%d answers already cached)", len(collected), reports,
-                 cached)
+        log.info("batch: %d model requests to send from %d reports (%d answers already cached)", len(collected), reports, cached)
         batch_id = batch_id or _recorded_batch(state, settings)
         if batch_id is not None:
             log.info("batch %s: resuming it (no new batch is created)", batch_id)
@@ -113,8 +112,7 @@ def batch_line(key: str, body: dict[str, Any]) -> str:
     return json.dumps({"custom_id": key, "method": "POST", "url": ENDPOINT, "body": body}, ensure_ascii=False) + "\n"
 
 
-def read_results(lines: Iterable[str], collected: dict[str, Collected],
-                 client: ModelClient) -> tuple[dict[str, Any], Counter[str]]:
+def read_results(lines: Iterable[str], collected: dict[str, Collected], client: ModelClient) -> tuple[dict[str, Any], Counter[str]]:
     """The valid answers in a batch's output and error files (`lines`), as the cache keeps them, by request
     key, and the lines counted as "accepted", "invalid" (cut short, or not fitting the answer model) or
     "errored" (an HTTP error, an error-file line); lines of requests not in `collected` are ignored.
@@ -176,8 +174,9 @@ def _collect(paths: list[str], options: BatchOptions, client: ModelClient) -> tu
 
 
 def _api(settings: ModelSettings) -> openai.OpenAI:
-    return openai.OpenAI(base_url=settings.base_url, api_key=settings.api_key, timeout=settings.timeout,
-                         max_retries=settings.transport_retries)
+    return openai.OpenAI(
+        base_url=settings.base_url, api_key=settings.api_key, timeout=settings.timeout, max_retries=settings.transport_retries
+    )
 
 
 def _recorded_batch(state: Path, settings: ModelSettings) -> str | None:
@@ -203,13 +202,30 @@ def _submit(collected: dict[str, Collected], settings: ModelSettings, state: Pat
     except openai.OpenAIError as exc:
         log.info("batch: cannot submit (%s); asking the model interactively instead", describe(exc))
         return None
-    write_atomic(state, json.dumps({"batch_id": batch.id, "input_file_id": upload.id, "endpoint": settings.endpoint_id,
-                                    "model": settings.model, "keys": sorted(collected)}, indent=1) + "\n")
+    write_atomic(
+        state,
+        json.dumps(
+            {
+                "batch_id": batch.id,
+                "input_file_id": upload.id,
+                "endpoint": settings.endpoint_id,
+                "model": settings.model,
+                "keys": sorted(collected),
+            },
+            indent=1,
+        )
+        + "\n",
+    )
     log.info("batch %s: submitted; kept in %s (a run killed now resumes it)", batch.id, state)
     return batch.id
 
 
-def _follow(batch_id: str, collected: dict[str, Collected], client: ModelClient, store: ResponseCache, poll: float,
+def _follow(
+    batch_id: str,
+    collected: dict[str, Collected],
+    client: ModelClient,
+    store: ResponseCache,
+    poll: float,
 ) -> None:
     """Wait for the batch to end, keep its valid answers in `store`, and say in one line (logged) how it ended."""
     try:

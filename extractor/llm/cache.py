@@ -116,6 +116,5 @@ class RecordedAnswers:
 
     def save(self) -> None:
         lines = [json.dumps(self.header, ensure_ascii=False, sort_keys=True)]
-        lines += [json.dumps({"key": k, "answer": self.answers[k]}, ensure_ascii=False, sort_keys=True)
-                  for k in sorted(self.answers)]
+        lines += [json.dumps({"key": k, "answer": self.answers[k]}, ensure_ascii=False, sort_keys=True) for k in sorted(self.answers)]
         write_atomic(self.path, "\n".join(lines) + "\n")

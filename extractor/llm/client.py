@@ -201,6 +201,15 @@ class EndpointHealth:
     ...     health.failed("HTTP 500", started=time.monotonic())
     >>> health.reason
     'http://127.0.0.1:8012/v1 given up for this run after 3 failed requests in a row (HTTP 500)'
+
+    A request that waited its whole timeout gives the endpoint up, unless an answer came in the meantime:
+
+    >>> stalled, slow = EndpointHealth("http://h/v1"), EndpointHealth("http://h/v1")
+    >>> slow.answered()
+    >>> for health in (stalled, slow):
+    ...     health.failed("timed out", started=time.monotonic() - FAILING_FOR)
+    >>> stalled.reason, slow.reason
+    ('http://h/v1 given up for this run after 120 s of failed requests (timed out)', None)
     """
 
     def __init__(self, base_url: str) -> None:
@@ -208,6 +217,7 @@ class EndpointHealth:
         self.reason: str | None = None
         self._in_a_row = 0
         self._since: float | None = None
+        self._last_answer = float("-inf")
         self._lock = threading.Lock()
 
     def check(self, *, path: str | None = None, chunk: str | None = None) -> None:
@@ -217,12 +227,13 @@ class EndpointHealth:
 
     def answered(self) -> None:
         with self._lock:
-            self._in_a_row, self._since = 0, None
+            self._in_a_row, self._since, self._last_answer = 0, None, time.monotonic()
 
     def failed(self, why: str, *, started: float) -> None:
         """An attempt that began at `started` (`time.monotonic()`) failed for a reason worth a retry."""
         with self._lock:
             self._in_a_row += 1
+            started = max(started, self._last_answer)  # a request sent before the last answer fails from that answer on
             self._since = started if self._since is None else min(self._since, started)
             failing_for = time.monotonic() - self._since
             if self._in_a_row >= FAILURES_IN_A_ROW:

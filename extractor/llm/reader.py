@@ -54,8 +54,7 @@ class ModelReading:
     False when some of it could not be asked (a failed request, an endpoint given up)."""
 
     values: list[FieldValue] = field(default_factory=list)
-    narrative: dict[str, list[dict[str, object]]] = field(
-        default_factory=lambda: {"highlights": [], "problems": [], "improvements": []})
+    narrative: dict[str, list[dict[str, object]]] = field(default_factory=lambda: {"highlights": [], "problems": [], "improvements": []})
     warnings: list[str] = field(default_factory=list)
     complete: bool = True
 
@@ -80,26 +79,36 @@ class ModelReader:
         self.client = client
         self.window_chars = window_chars
 
-    def read(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
-             accounting: Accounting, path: str | None = None) -> ModelReading:
+    def read(
+        self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue], accounting: Accounting, path: str | None = None
+    ) -> ModelReading:
         """What the model finds in `text` besides the parser values `parsed` (see the module docstring)."""
         reading = ModelReading()
         try:
             self._statistics(text, template, year, parsed, accounting, path, reading)
             self._narrative(text, accounting, path, reading)
         except (EndpointGivenUp, Cancelled) as stop:
-            reading.not_read(f"requests not sent: {stop.message}")
+            reading.not_read(f"remaining requests not sent: {stop.message}")
         return reading
 
-    def _statistics(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
-                    accounting: Accounting, path: str | None, reading: ModelReading) -> None:
+    def _statistics(
+        self,
+        text: str,
+        template: str,
+        year: int | None,
+        parsed: Sequence[FieldValue],
+        accounting: Accounting,
+        path: str | None,
+        reading: ModelReading,
+    ) -> None:
         covered = [(v.start, v.end) for v in parsed]
         held = {v.path for v in parsed}
         known = frozenset(f.label for f in FIGURES if f.path(template) in held).union(
-            *(labels for path, labels in SAME_QUANTITY.items() if path in held))
+            *(labels for path, labels in SAME_QUANTITY.items() if path in held)
+        )
         request: Request[Mention, StatisticsAnswer] = Request(
-            "statistics", lambda ms: {"sentences": render_marked(text, ms)},
-            lambda ms: statistics_answer(tuple(m.choices for m in ms)))
+            "statistics", lambda ms: {"sentences": render_marked(text, ms)}, lambda ms: statistics_answer(tuple(m.choices for m in ms))
+        )
         found: dict[str, list[FieldValue]] = {}
         tables_read = sum(v.path.startswith("stats_2019.") for v in parsed) >= TABLE_CELLS
         modern = ("tables" if tables_read else "prose") if template in ("gov2019", "gov2021") else ""
@@ -121,8 +130,9 @@ class ModelReader:
                 if len(values) == 1:
                     reading.values.append(candidates[0])
                 else:
-                    reading.warnings.append(f"{key}: the model read several values ({', '.join(map(str, sorted(values)))}) "
-                                            "in different places; left null")
+                    reading.warnings.append(
+                        f"{key}: the model read several values ({', '.join(map(str, sorted(values)))}) in different places; left null"
+                    )
 
     def _narrative(self, text: str, accounting: Accounting, path: str | None, reading: ModelReading) -> None:
         for part in narrative_parts(text, self.window_chars):
@@ -132,40 +142,50 @@ class ModelReader:
                     if entry.kind in _LISTS:
                         start, end = quote_of(point)
                         reading.narrative[_LISTS[entry.kind]].append(
-                            {"topic": entry.topic.strip(), "summary": entry.summary.strip(), "quote": text[start:end],
-                             "start": start, "end": end})
+                            {
+                                "topic": entry.topic.strip(),
+                                "summary": entry.summary.strip(),
+                                "quote": text[start:end],
+                                "start": start,
+                                "end": end,
+                            }
+                        )
 
-    def _ask(self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting, path: str | None,
-             reading: ModelReading) -> list[tuple[list[Piece], Answer]]:
+    def _ask(
+        self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting, path: str | None, reading: ModelReading
+    ) -> list[tuple[list[Piece], Answer]]:
         """Answers for `pieces`, asking again in halves when an answer is cut short."""
         prompt = load_prompt(request.task)
         chunk = _label(pieces[0])
         try:
-            answer = self.client.ask(prompt, prompt.messages(**request.fields(pieces)), request.answer_model(pieces),
-                                     accounting, path=path, chunk=chunk)
+            answer = self.client.ask(
+                prompt, prompt.messages(**request.fields(pieces)), request.answer_model(pieces), accounting, path=path, chunk=chunk
+            )
         except AnswerTruncated:
             if len(pieces) == 1:
-                reading.warnings.append(f"{request.task}: the answer for \"{chunk}…\" was cut short even alone; skipped")
+                reading.warnings.append(f'{request.task}: the answer for "{chunk}…" was cut short even alone; skipped')
                 return []
             half = len(pieces) // 2
-            return (self._ask(request, pieces[:half], accounting, path, reading)
-                    + self._ask(request, pieces[half:], accounting, path, reading))
+            return self._ask(request, pieces[:half], accounting, path, reading) + self._ask(
+                request, pieces[half:], accounting, path, reading
+            )
         except ReplayMiss:
             reading.complete = False
-            reading.warnings.append(f"{request.task}: no recorded answer for \"{chunk}…\"; skipped")
+            reading.warnings.append(f'{request.task}: no recorded answer for "{chunk}…"; skipped')
             return []
         except Deferred:
             return []
         except (EndpointGivenUp, Cancelled):
             raise
         except ModelError as exc:
-            reading.not_read(f"{request.task} of \"{chunk}…\" not read ({exc.message})")
+            reading.not_read(f'{request.task} of "{chunk}…" not read ({exc.message})')
             return []
         return [(pieces, answer)]
 
 
 def _narrative_request(kinds: dict[Point, str], optional: dict[Point, bool]) -> Request[Point, NarrativeAnswer]:
     """The narrative task for points that may each be an item of its own kind (`kinds`), or none (`optional`)."""
+
     def fields(points: list[Point]) -> dict[str, str]:
         return {"points": render_points(points, [kinds[p] for p in points])}
 
