@@ -76,15 +76,19 @@ def reader_for(settings: ModelSettings) -> ModelReader:
 def model_run(settings: ModelSettings) -> Iterator[Callable[[], None]]:
     """One run's use of the model: a fresh client (so the endpoint's health is this run's) for the block, and
     a function that interrupts its requests in flight (call it when the run is interrupted)."""
+    def interrupt() -> None:
+        with _READERS_LOCK:
+            reader = _READERS.get(settings)
+        if reader is not None:
+            reader.client.cancel()
+
     with _READERS_LOCK:
         _READERS.pop(settings, None)
-    reader = reader_for(settings)
     try:
-        yield reader.client.cancel
+        yield interrupt
     finally:
         with _READERS_LOCK:
-            if _READERS.get(settings) is reader:
-                del _READERS[settings]
+            _READERS.pop(settings, None)
 
 
 def extract_document(document: Document, reader: ModelReader | None = None) -> AnnualReport:

@@ -766,7 +766,7 @@ def test_model_failures_on_the_command_line_are_one_line_each_and_nothing_else(n
 
 @needs_model_client
 @pytest.mark.parametrize("concurrency", ["1", "4"])
-def test_ctrl_c_stops_a_run_waiting_on_a_stalled_model_within_two_seconds(needs_model, tmp_path, openai_server, concurrency):
+def test_ctrl_c_stops_a_run_waiting_on_a_stalled_model_at_once(needs_model, tmp_path, openai_server, concurrency):
     good = needs_model
     for copy in range(6):
         shutil.copy(good / "lingshan_2017.txt", good / f"copy{copy}.txt")
@@ -783,7 +783,8 @@ def test_ctrl_c_stops_a_run_waiting_on_a_stalled_model_within_two_seconds(needs_
     process.send_signal(signal.SIGINT)
     interrupted = time.monotonic()
     _, err = process.communicate(timeout=30)
-    assert time.monotonic() - interrupted < 2.0, err
+    stopped = time.monotonic() - interrupted
+    assert stopped < 10, f"{stopped:.1f} s: it waited for the request (a 60 s hang, a 120 s timeout)"  # ~0.3 s measured
     assert process.returncode == 130, err
     assert err.splitlines()[-1] == "extractor: interrupted; finished outputs are kept, rerun to resume", err
     assert "Traceback" not in err
