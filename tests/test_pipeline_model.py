@@ -228,3 +228,19 @@ def test_cli_model_failure_writes_the_parsers_values_exits_1_and_a_rerun_complet
     data = json.loads((out / "county_2016.json").read_text(encoding="utf-8"))
     assert data["run"]["complete"] is True and data["problems"]
     assert data["stats_legacy"]["proactive"]["channels"]["gazette"] == 40  # read by the model this time
+
+
+def test_verbose_shows_each_retry_and_the_libraries_lines_one_line_each(openai_server: FakeOpenAI, tmp_path: Path,
+                                                                       capfd: pytest.CaptureFixture[str]) -> None:
+    openai_server.default = status(500, headers={"retry-after-ms": "10"})
+    path = _report_file(tmp_path)
+    args = ["extract", str(path), "-o", str(tmp_path / "out"), "--base-url", openai_server.base_url, "--model", "m",
+            "--cache-dir", str(tmp_path / "cache")]
+    assert main([*args, "-v"]) == 1
+    err = capfd.readouterr().err
+    assert all(line.startswith("extractor: ") for line in err.splitlines()), err
+    assert "attempt 1]: the endpoint answered HTTP 500" in err and "trying again in" in err
+    assert re.search(r"^extractor: \[httpx2?\] HTTP Request: POST", err, re.M)  # another library's record, named, only with -v
+    assert main([*args, "--force"]) == 1
+    quiet = capfd.readouterr().err
+    assert "trying again" not in quiet and "[httpx" not in quiet and "given up for this run" in quiet

@@ -277,12 +277,12 @@ class Live:
                 response = self._interruptible(request, call)
             except openai.APIStatusError as exc:
                 if exc.status_code in (401, 403):
-                    self.health.refused(describe(exc))
+                    self.health.refused(describe(exc, self.settings.timeout))
                 elif exc.status_code >= 500:
-                    self.health.failed(describe(exc), started=started)
+                    self.health.failed(describe(exc, self.settings.timeout), started=started)
                 raise
             except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-                self.health.failed(describe(exc), started=started)
+                self.health.failed(describe(exc, self.settings.timeout), started=started)
                 raise
             self.health.answered()
             return response
@@ -292,7 +292,7 @@ class Live:
             wait=self._wait,
             retry=retry_if_exception(self._worth_another_try),
             sleep=self._sleep,
-            before_sleep=lambda state: call.count(transport_retries=1),
+            before_sleep=lambda state: self._retrying(state, call),
             reraise=True,
         )
         try:
@@ -300,8 +300,15 @@ class Live:
         except openai.OpenAIError as exc:
             if self.health.reason is not None:
                 raise EndpointGivenUp(self.health.reason, path=call.path, chunk=call.chunk) from None
-            raise ModelError(describe(exc), path=call.path, chunk=call.chunk) from None
+            raise ModelError(describe(exc, self.settings.timeout), path=call.path, chunk=call.chunk) from None
         return response
+
+    def _retrying(self, state: RetryCallState, call: Call) -> None:
+        call.count(transport_retries=1)
+        failure = state.outcome.exception() if state.outcome else None
+        why = describe(failure, self.settings.timeout) if isinstance(failure, openai.OpenAIError) else str(failure)
+        where = ModelError(why, path=call.path, chunk=call.chunk, attempt=state.attempt_number)
+        log.debug("%s; trying again in %.1f s", where, state.upcoming_sleep)
 
     def _worth_another_try(self, exc: BaseException) -> bool:
         return is_transient(exc) and self.health.reason is None
@@ -557,13 +564,18 @@ def retry_after(exc: BaseException | None) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
-def describe(exc: openai.OpenAIError) -> str:
+def describe(exc: openai.OpenAIError, timeout: float | None = None) -> str:
+    """What went wrong with a request, in a few words (`timeout`: the seconds it was given).
+
+    >>> describe(openai.APITimeoutError(request=None), timeout=120.0)  # type: ignore[arg-type]
+    'the endpoint did not answer in time (120 s, --timeout)'
+    """
     if isinstance(exc, openai.APIStatusError):
         body = exc.body if isinstance(exc.body, dict) else {}
         detail = body.get("message") if isinstance(body.get("message"), str) else _first_line(exc)
         return f"the endpoint answered HTTP {exc.status_code} ({str(detail)[:200]})"
     if isinstance(exc, openai.APITimeoutError):
-        return "the endpoint did not answer in time (--timeout)"
+        return f"the endpoint did not answer in time ({'' if timeout is None else f'{timeout:g} s, '}--timeout)"
     if isinstance(exc, openai.APIConnectionError):
         return f"cannot connect to the endpoint ({_first_line(exc.__cause__ or exc)})"
     return _first_line(exc)
