@@ -598,3 +598,19 @@ def test_reader_skips_a_single_piece_still_cut_short_with_a_warning(openai_serve
     assert len(cut) == 1 and "传真申请1件" in cut[0]
     assert "stats_legacy.requests.channels.fax" not in {v.path for v in reading.values}
     assert len(reading.values) == 3
+
+
+@pytest.mark.parametrize("timeout", [0.0, -5.0, float("nan")])
+def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(timeout: float) -> None:
+    from extractor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--timeout must be a positive number of seconds"):
+        ModelSettings.from_options(base_url="http://127.0.0.1:8012/v1", model="m", timeout=timeout, environ={})
+
+
+def test_the_default_timeout_bounds_a_stall_to_the_two_minutes_the_endpoint_is_given_up_after() -> None:
+    from extractor.llm.client import FAILING_FOR
+
+    for url in ("http://127.0.0.1:8012/v1", "https://api.openai.com/v1"):
+        settings = ModelSettings.from_options(base_url=url, model="m", environ={})
+        assert settings is not None and settings.timeout <= FAILING_FOR == 120.0
