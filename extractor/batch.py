@@ -15,7 +15,7 @@ failed, a mistyped path say, leaves the tables of the last run alone). What it p
   the run after a few failures; see `extractor.llm.client.EndpointHealth`) is still written, with what the
   parsers and the rest of the model's reading found, `run.complete: false` and a warning starting `model: `;
   it is named in one line at the end, makes the exit status 1, and a rerun redoes it;
-- never stops for one bad file and never hides one: every file that fails (bad input, a model that gave up,
+- never stops for one bad file and never hides one: every file that fails (bad input, an unreadable file,
   or an unexpected exception, even one that kills a worker process) becomes one `Failure` line naming it,
   printed in the summary at the end; every other report is still done;
 - one run per output folder at a time: a run holds an OS lock on `OUT/.extractor.lock` and a second run on

@@ -50,8 +50,8 @@ def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
 
 
 def extract_file(path: str | Path, settings: ModelSettings | None = None) -> AnnualReport:
-    """Read one report file and extract it (raises `DocumentError` for bad input, `ModelError` when a model
-    request fails for good)."""
+    """Read one report file and extract it (raises `DocumentError` for bad input). A model request that fails
+    for good leaves the report without that part: `run.complete` is False and a warning says what was not read."""
     return extract_document(load_document(path), reader_for(settings) if settings else None)
 
 
