@@ -614,3 +614,24 @@ def test_the_default_timeout_bounds_a_stall_to_the_two_minutes_the_endpoint_is_g
     for url in ("http://127.0.0.1:8012/v1", "https://api.openai.com/v1"):
         settings = ModelSettings.from_options(base_url=url, model="m", environ={})
         assert settings is not None and settings.timeout <= FAILING_FOR == 120.0
+
+
+def test_after_the_endpoint_is_given_up_the_reader_still_uses_cached_answers(tmp_path: Path) -> None:
+    text = _FOUR_FIGURES + "\n二、存在的问题\n一是人员不足,力量薄弱。\n"
+
+    def reply(body: dict[str, object]) -> object:
+        if _marks(body):
+            return status(400)  # the figures' request fails for good, without counting against the endpoint
+        return answer({"points": [{"kind": "none", "topic": "", "summary": ""} for _ in _points(body)]})
+
+    cache = tmp_path / "cache"
+    with FakeOpenAI() as server:
+        server.default = reply
+        settings = _settings(server.base_url, transport_retries=5)
+        first = ModelReader(ModelClient(settings, store=ResponseCache(cache)))
+        assert not first.read(text, "legacy", 2016, [], Accounting(), path=REPORT).complete  # the narrative answer is kept
+    accounting = Accounting()  # the same endpoint, now gone
+    reading = ModelReader(ModelClient(settings, store=ResponseCache(cache))).read(text, "legacy", 2016, [], accounting, path=REPORT)
+    assert accounting.requests == FAILURES_IN_A_ROW and accounting.cache_hits == 1  # figures: given up; narrative: cached
+    unsent = [w for w in reading.warnings if w.startswith("model: requests not sent: ")]
+    assert len(unsent) == 1 and "given up for this run" in unsent[0] and not reading.complete

@@ -6,7 +6,8 @@ narrative items, plus warnings for everything it dropped and why. An answer cut 
 halves; a piece that cannot be made smaller is skipped with a warning. A request that fails for good leaves
 its piece unread: the reading goes on without it, says so in a warning starting `model: ` and is not
 `complete` (the report is written with the rest, marked incomplete, and a rerun asks again). Once the endpoint
-is given up for the run (`EndpointGivenUp`), or the run is interrupted, nothing more is asked. A request a
+is given up for the run (`EndpointGivenUp`), nothing more is sent: answers already in the cache are still used,
+and one warning says the rest was not sent. When the run is interrupted, nothing more is asked. A request a
 collecting client keeps for the Batch API (`Deferred`) is skipped quietly: that reading is thrown away, only
 the requests count.
 """
@@ -57,6 +58,8 @@ class ModelReading:
     narrative: dict[str, list[dict[str, object]]] = field(default_factory=lambda: {"highlights": [], "problems": [], "improvements": []})
     warnings: list[str] = field(default_factory=list)
     complete: bool = True
+    unsent: bool = False
+    """The endpoint was given up: what the cache does not hold is not sent (said once)."""
 
     def not_read(self, what: str) -> None:
         self.complete = False
@@ -87,7 +90,7 @@ class ModelReader:
         try:
             self._statistics(text, template, year, parsed, accounting, path, reading)
             self._narrative(text, accounting, path, reading)
-        except (EndpointGivenUp, Cancelled) as stop:
+        except Cancelled as stop:
             reading.not_read(f"remaining requests not sent: {stop.message}")
         return reading
 
@@ -175,7 +178,12 @@ class ModelReader:
             return []
         except Deferred:
             return []
-        except (EndpointGivenUp, Cancelled):
+        except EndpointGivenUp as exc:
+            if not reading.unsent:
+                reading.unsent = True
+                reading.not_read(f"requests not sent: {exc.message}")
+            return []
+        except Cancelled:
             raise
         except ModelError as exc:
             reading.not_read(f'{request.task} of "{chunk}…" not read ({exc.message})')
