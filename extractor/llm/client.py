@@ -249,7 +249,11 @@ class EndpointHealth:
     def _give_up(self, why: str) -> None:
         if self.reason is None:
             self.reason = f"{self.base_url} given up for this run {why}"
-            log.warning("%s; the remaining reports are written with the parsers' values only, marked incomplete", self.reason)
+            log.warning(
+                "%s; nothing more is sent: the remaining reports are written with the parsers' values and the answers "
+                "already cached, marked incomplete",
+                self.reason,
+            )
 
 
 class Live:
