@@ -58,6 +58,9 @@ _STATISTICS_SECTIONS = (
 )
 
 
+UNREADABLE = "is in the report, but no figure of"
+"""What every warning of `unreadable_sections` says: a statistics table present that no parser could read."""
+
 _LEGACY_TABLE = re.compile(r"统计指标[\s|]*单位[\s|]*统计数")
 """The header of the statistics table of the reports up to 2018."""
 
@@ -78,9 +81,9 @@ def unreadable_sections(text: str, template: str, evidence: dict[str, Any]) -> l
     """
     if block_of(template) == "stats_legacy":
         if _LEGACY_TABLE.search(text) and not any(path.startswith("stats_legacy.") for path in evidence):
-            return ["the statistics table (统计指标 | 单位 | 统计数) is in the report, but no figure of it could be read"]
+            return [f"the statistics table (统计指标 | 单位 | 统计数) {UNREADABLE} it could be read"]
         return []
-    return [f"statistics section {name} is in the report, but no figure of its table could be read"
+    return [f"statistics section {name} {UNREADABLE} its table could be read"
             for prefix, name, heading in _STATISTICS_SECTIONS
             if heading.search(text) and not any(path.startswith(prefix) for path in evidence)]
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from extractor.errors import ConfigError, ExtractorError, printable
@@ -29,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args.run(args))
+        with _showing_logs(verbose=getattr(args, "verbose", False)):
+            return int(args.run(args))
     except ExtractorError as exc:
         print(f"extractor: {printable(str(exc))}", file=sys.stderr)
         return 2
@@ -108,7 +112,45 @@ def _add_model_options(parser: argparse.ArgumentParser) -> argparse._ArgumentGro
     model.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
     model.add_argument("--refresh", action="store_true", help="ask the model again and overwrite cached answers")
     model.add_argument("--concurrency", type=_positive, default=1, help="parallel model requests")
+    model.add_argument("-v", "--verbose", action="store_true",
+                       help="also show each retry and what the libraries underneath log (openai, instructor)")
     return model
+
+
+class _OneLine(logging.Formatter):
+    """A log record as one stderr line: `extractor: warning: ...`; other libraries' records (-v) name their logger."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = " ".join(record.getMessage().split())
+        if not record.name.startswith("extractor"):
+            text = f"[{record.name}] {text}"
+        if record.levelno >= logging.WARNING:
+            text = f"{record.levelname.lower()}: {text}"
+        return f"extractor: {text}"
+
+
+@contextmanager
+def _showing_logs(*, verbose: bool) -> Iterator[None]:
+    """For the command's duration, what the user sees of what the library logs: the package's notes and
+    warnings, one line each on stderr; with -v its debug lines too and other libraries' records. Other
+    libraries' loggers are left as they are: one handler on the root logger chooses (and keeps their records
+    off Python's last-resort stderr output)."""
+    root, package = logging.getLogger(), logging.getLogger("extractor")
+    levels = root.level, package.level
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    if not verbose:
+        handler.addFilter(lambda record: record.name == "extractor" or record.name.startswith("extractor."))
+    root.addHandler(handler)
+    package.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if verbose:
+        root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(levels[0])
+        package.setLevel(levels[1])
 
 
 def _positive(text: str) -> int:

@@ -10,12 +10,15 @@
 With no model configured the model-only parts (narrative highlights, problems, improvements; figures that only
 prose states in unusual words) stay empty, and `run.llm_used` is False. With a model (`ModelSettings`), the
 model reads what the parsers left (see `extractor.llm.reader`); parser values win, the model fills only what
-is null, and every disagreement is kept as a warning.
+is null, and every disagreement is kept as a warning. When some of the model's requests fail, the report
+still holds everything else, `run.complete` is False and a warning starting `model: ` says what was not read.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +63,8 @@ def extract_file(path: str | Path, settings: ModelSettings | None = None,
     """Read one report file and extract it (raises `DocumentError` for bad input or a text that is not a
     report, or whose reading takes past `time_limit` seconds, `ModelError` when a model request fails for
     good): the same outcome as the command line's. The time limit covers reading and parsing, not the model.
+    A model request that fails for good leaves the report without that part: `run.complete` is False and a
+    warning says what was not read.
 
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "news.txt")
@@ -97,6 +102,25 @@ def reader_for(settings: ModelSettings) -> ModelReader:
         return _READERS[settings]
 
 
+@contextmanager
+def model_run(settings: ModelSettings) -> Iterator[Callable[[], None]]:
+    """One run's use of the model: a fresh client (so the endpoint's health is this run's) for the block, and
+    a function that interrupts its requests in flight (call it when the run is interrupted)."""
+    def interrupt() -> None:
+        with _READERS_LOCK:
+            reader = _READERS.get(settings)
+        if reader is not None:
+            reader.client.cancel()
+
+    with _READERS_LOCK:
+        _READERS.pop(settings, None)
+    try:
+        yield interrupt
+    finally:
+        with _READERS_LOCK:
+            _READERS.pop(settings, None)
+
+
 def extract_document(document: Document, reader: ModelReader | None = None,
                      parsed_document: tuple[dict[str, Any], ParseResult, ParseResult] | None = None) -> AnnualReport:
     """Extract one loaded document: parsers (unless their result is given), then the model when given, then
@@ -116,7 +140,8 @@ def extract_document(document: Document, reader: ModelReader | None = None,
         reading = reader.read(document.text, meta["template"], meta["year"], parsed.values, accounting, path=document.path)
         parsed = prefer(parsed, ParseResult(tuple(reading.values), tuple(reading.warnings)), "parsers", "model")
         data.update(reading.narrative)
-        run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict())
+        run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict(),
+                   complete=reading.complete)
     values, implausible = plausible(parsed.values)
     for value in values:
         set_path(data, value.path, value.value)
@@ -124,7 +149,7 @@ def extract_document(document: Document, reader: ModelReader | None = None,
                                         "method": value.method, "page": document.page_of(value.start)}
     unreadable = unreadable_sections(document.text, meta["template"], data["evidence"])
     data["warnings"] = list(parsed.warnings) + implausible + arithmetic_warnings(data) + unreadable
-    run["complete"] = not unreadable
+    run["complete"] = run.get("complete", True) and not unreadable
     data["summary"] = compute_summary(data, meta["template"])
     data["run"] = run
     return AnnualReport.model_validate(data)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 Number = int | float
+NOT_READ = "model: "
+"""How a report's warnings about what the model could not read begin (the report is then incomplete)."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Transport retries (429 with Retry-After, 5xx, timeouts, connection errors) apart from validation re-asks,
 truncation, the request shape of each structured-output mode, the response cache, offline replay of recorded
-answers, and giving up on an unreachable endpoint. Every wait is tiny so the file runs in a few seconds.
+answers, the endpoint's health (given up after failures in a row, at once on a refused key), interruption, and
+logging. Every wait is tiny so the file runs in a few seconds.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from openai_server import FakeOpenAI, answer, hang, raw, status, truncated
 from extractor.errors import ModelError
 from extractor.llm.cache import RecordedAnswers, ResponseCache
 from extractor.llm.client import (
-    UNREACHABLE_AFTER,
+    FAILURES_IN_A_ROW,
     Accounting,
     AnswerTruncated,
-    EndpointUnreachable,
+    Cancelled,
+    EndpointGivenUp,
     ModelClient,
+    Replay,
     ReplayMiss,
 )
 from extractor.llm.prompts import load_prompt
@@ -52,8 +55,9 @@ def _messages(sentence: str = "[1] 其中网络申请12件⟦1:网络申请数/�
     return PROMPT.messages(sentences=sentence)
 
 
-def _ask(client: ModelClient, accounting: Accounting | None = None, sentence: str | None = None,
-         answer_model: type = ANSWER) -> tuple[object, Accounting]:
+def _ask(
+    client: ModelClient, accounting: Accounting | None = None, sentence: str | None = None, answer_model: type = ANSWER
+) -> tuple[object, Accounting]:
     accounting = accounting if accounting is not None else Accounting()
     messages = _messages(sentence) if sentence else _messages()
     result = client.ask(PROMPT, messages, answer_model, accounting, path=REPORT, chunk="其中网络申请12件")
@@ -152,7 +156,7 @@ def test_closed_port_fails_saying_it_cannot_connect_to_the_endpoint() -> None:
     accounting = Accounting()
     with pytest.raises(ModelError) as caught:
         _ask(client, accounting)
-    assert not isinstance(caught.value, EndpointUnreachable)
+    assert not isinstance(caught.value, EndpointGivenUp)
     assert "cannot connect to the endpoint" in _one_line_naming_report(caught.value)
     assert accounting.transport_retries == 1
 
@@ -172,37 +176,92 @@ def test_a_400_is_final_and_sent_exactly_once(openai_server: FakeOpenAI, mode: s
 def test_endpoint_is_given_up_after_unreachable_reports_and_later_asks_fail_at_once() -> None:
     port = _free_port()
     client = ModelClient(_settings(f"http://127.0.0.1:{port}/v1", transport_retries=0))
-    for number in range(UNREACHABLE_AFTER):
+    for number in range(FAILURES_IN_A_ROW - 1):
         with pytest.raises(ModelError) as caught:
             _ask(client, sentence=f"[1] 网络申请{number}件⟦1:网络申请数/收到申请总数/无⟧。")
-        assert not isinstance(caught.value, EndpointUnreachable)
+        assert not isinstance(caught.value, EndpointGivenUp)
+    with pytest.raises(EndpointGivenUp):  # the failure that gives it up says so
+        _ask(client, sentence="[1] 网络申请55件⟦1:网络申请数/收到申请总数/无⟧。")
     with socket.socket() as listener:  # the endpoint is back, but this run no longer tries it
         listener.bind(("127.0.0.1", port))
         listener.listen()
         listener.settimeout(0.1)
         started = time.perf_counter()
-        with pytest.raises(EndpointUnreachable) as unreachable:
+        with pytest.raises(EndpointGivenUp) as given_up:
             _ask(client, sentence="[1] 网络申请99件⟦1:网络申请数/收到申请总数/无⟧。")
         assert time.perf_counter() - started < 0.5
         with pytest.raises(TimeoutError):
             listener.accept()
-    assert "unreachable" in _one_line_naming_report(unreachable.value)
+    text = _one_line_naming_report(given_up.value)
+    assert f"given up for this run after {FAILURES_IN_A_ROW} failed requests in a row (cannot connect" in text
 
 
-def test_a_successful_request_resets_the_unreachable_count(openai_server: FakeOpenAI) -> None:
-    """Connection failures count only in a row: one answer in between starts the count again."""
-    closed = _settings(f"http://127.0.0.1:{_free_port()}/v1", transport_retries=0)
-    client = ModelClient(closed)
-    for number in range(UNREACHABLE_AFTER - 1):
-        with pytest.raises(ModelError):
-            _ask(client, sentence=f"[1] 网络申请{number}件⟦1:网络申请数/收到申请总数/无⟧。")
+def test_an_always_500_endpoint_is_given_up_within_one_request_and_logged_once(
+    openai_server: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    openai_server.default = status(500)
+    client = ModelClient(_settings(openai_server.base_url, transport_retries=6))
+    accounting = Accounting()
+    with caplog.at_level(logging.WARNING, logger="extractor"), pytest.raises(EndpointGivenUp) as caught:
+        _ask(client, accounting)
+    assert len(openai_server.chat_bodies()) == FAILURES_IN_A_ROW  # not the 7 attempts its retries allow
+    assert "HTTP 500" in _one_line_naming_report(caught.value)
+    with pytest.raises(EndpointGivenUp):
+        _ask(client, sentence="[1] 网络申请3件⟦1:网络申请数/收到申请总数/无⟧。")
+    assert len(openai_server.chat_bodies()) == FAILURES_IN_A_ROW
+    given_up = [r for r in caplog.records if r.name.startswith("extractor") and "given up" in r.getMessage()]
+    assert len(given_up) == 1 and given_up[0].levelno == logging.WARNING and given_up[0].name == "extractor.llm.client"
+
+
+def test_a_stalled_endpoint_is_given_up_after_failing_for_two_minutes_whatever_the_count(
+    openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One request that waited its whole timeout is enough when the timeout is as long as FAILING_FOR."""
+    monkeypatch.setattr("extractor.llm.client.FAILING_FOR", 0.3)
+    openai_server.default = hang(3)
+    client = ModelClient(_settings(openai_server.base_url, timeout=0.4, transport_retries=6))
+    started = time.perf_counter()
+    with pytest.raises(EndpointGivenUp) as caught:
+        _ask(client)
+    assert time.perf_counter() - started < 2
+    assert len(openai_server.chat_bodies()) == 1
+    assert "did not answer in time" in _one_line_naming_report(caught.value)
+
+
+@pytest.mark.parametrize("code", [401, 403])
+def test_a_refused_key_gives_the_endpoint_up_at_once_naming_the_key_and_the_url(openai_server: FakeOpenAI, code: int) -> None:
+    openai_server.default = status(code)
+    client = ModelClient(_settings(openai_server.base_url))
+    with pytest.raises(EndpointGivenUp) as caught:
+        _ask(client)
+    text = _one_line_naming_report(caught.value)
+    assert f"HTTP {code}" in text and "OPENAI_API_KEY" in text and "--base-url" in text
+    with pytest.raises(EndpointGivenUp):
+        _ask(client, sentence="[1] 网络申请3件⟦1:网络申请数/收到申请总数/无⟧。")
+    assert len(openai_server.chat_bodies()) == 1
+
+
+def test_a_successful_request_resets_the_failure_count(openai_server: FakeOpenAI) -> None:
+    """Failures count only in a row: one answer in between starts the count again."""
+    openai_server.script.extend([status(500)] * (FAILURES_IN_A_ROW - 1) + [answer(GOOD)] + [status(500)] * (FAILURES_IN_A_ROW - 1))
     openai_server.default = answer(GOOD)
-    client._openai = ModelClient(_settings(openai_server.base_url))._openai  # the endpoint comes back
+    client = ModelClient(_settings(openai_server.base_url, transport_retries=FAILURES_IN_A_ROW))
     _ask(client)
-    client._openai = ModelClient(closed)._openai
-    with pytest.raises(ModelError) as caught:
-        _ask(client, sentence="[1] 网络申请77件⟦1:网络申请数/收到申请总数/无⟧。")
-    assert not isinstance(caught.value, EndpointUnreachable)
+    result, _ = _ask(client, sentence="[1] 网络申请77件⟦1:网络申请数/收到申请总数/无⟧。")
+    assert result.labels == ("网络申请数",)  # type: ignore[attr-defined]
+    assert len(openai_server.chat_bodies()) == 2 * FAILURES_IN_A_ROW
+
+
+def test_cancel_ends_a_request_in_flight_at_once(openai_server: FakeOpenAI) -> None:
+    import threading
+
+    openai_server.default = hang(30)
+    client = ModelClient(_settings(openai_server.base_url, timeout=30))
+    threading.Timer(0.3, client.cancel).start()
+    started = time.perf_counter()
+    with pytest.raises(Cancelled):
+        _ask(client)
+    assert time.perf_counter() - started < 1.5
 
 
 # ------------------------------------------------------------------------------------------- re-asks, truncation
@@ -231,7 +290,8 @@ def test_reasks_exhausted_fail_saying_the_answer_did_not_fit_the_schema(openai_s
     accounting = Accounting()
     with pytest.raises(ModelError) as caught:
         _ask(client, accounting)
-    assert "did not fit the schema" in _one_line_naming_report(caught.value)
+    text = _one_line_naming_report(caught.value)
+    assert "did not fit the schema after 2 attempts (" in text and "failed_attempts" not in text, text
     assert len(openai_server.chat_bodies()) == 2
     assert accounting.reasks == 1 and accounting.transport_retries == 0
 
@@ -248,8 +308,7 @@ def test_a_truncated_answer_raises_and_is_never_parsed_or_reasked(openai_server:
     assert accounting.truncated == 1 and accounting.reasks == 0 and accounting.transport_retries == 0
 
 
-def test_a_cut_answer_is_remembered_so_a_rerun_splits_without_asking_again(openai_server: FakeOpenAI,
-                                                                             tmp_path: Path) -> None:
+def test_a_cut_answer_is_remembered_so_a_rerun_splits_without_asking_again(openai_server: FakeOpenAI, tmp_path: Path) -> None:
     openai_server.default = truncated('{"labels": ["网络申请数"]}')
     client = ModelClient(_settings(openai_server.base_url), store=ResponseCache(tmp_path / "cache"))
     for _ in range(2):
@@ -258,24 +317,17 @@ def test_a_cut_answer_is_remembered_so_a_rerun_splits_without_asking_again(opena
     assert len(openai_server.chat_bodies()) == 1
 
 
-def test_failures_print_nothing_on_stderr_not_even_library_logs(openai_server: FakeOpenAI,
-                                                                 capfd: pytest.CaptureFixture[str]) -> None:
-    """A handler on the root logger at the default level, as an application would have: instructor's
-    "API call failed" and retry lines would reach it unless the client keeps them quiet."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setLevel(logging.WARNING)
-    logging.getLogger().addHandler(handler)
-    try:
-        openai_server.default = raw("{not json")
-        client = ModelClient(_settings(openai_server.base_url, "tools", reasks=1))
-        with pytest.raises(ModelError):
-            _ask(client)
-        openai_server.default = status(500)
-        with pytest.raises(ModelError):
-            _ask(client, sentence="[1] 网络申请3件⟦1:网络申请数/收到申请总数/无⟧。")
-    finally:
-        logging.getLogger().removeHandler(handler)
-    assert capfd.readouterr().err == ""
+def test_the_client_prints_nothing_and_leaves_other_libraries_loggers_alone(
+    openai_server: FakeOpenAI, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Library code logs; what reaches the user is the command line's choice (tests/test_cli.py)."""
+    before = {name: logging.getLogger(name).level for name in ("instructor", "openai", "httpx")}
+    openai_server.default = raw("{not json")
+    client = ModelClient(_settings(openai_server.base_url, "tools", reasks=1))
+    with pytest.raises(ModelError):
+        _ask(client)
+    assert {name: logging.getLogger(name).level for name in before} == before
+    assert capfd.readouterr().out == ""
 
 
 # ------------------------------------------------------------------------------------------- request shape per mode
@@ -285,8 +337,7 @@ def test_json_object_mode_sends_the_schema_inside_a_json_object_response_format(
     body = openai_server.chat_bodies()[0]
     fmt = body["response_format"]
     assert fmt["type"] == "json_object"
-    assert fmt["schema"]["properties"]["labels"]["prefixItems"] == [{"enum": ["网络申请数", "收到申请总数", "无"],
-                                                                      "type": "string"}]
+    assert fmt["schema"]["properties"]["labels"]["prefixItems"] == [{"enum": ["网络申请数", "收到申请总数", "无"], "type": "string"}]
     assert "tools" not in body and "json_schema" not in fmt
     assert body["model"] == "m" and body["temperature"] == 0.0 and body["max_tokens"] == 1024
 
@@ -358,6 +409,21 @@ def test_request_key_changes_with_prompt_version_schema_model_and_temperature() 
     assert ModelClient(replace(settings, api_key="sk-other", timeout=9.0)).request_key(PROMPT, messages, ANSWER) == base
 
 
+@pytest.mark.parametrize("kept", [{"labels": ["不是选项"]}, {"labels": "网络申请数"}, ["网络申请数"], "网络申请数"])
+def test_a_malformed_cached_answer_is_asked_again_and_replaced(openai_server: FakeOpenAI, tmp_path: Path, kept: object) -> None:
+    openai_server.default = answer(GOOD)
+    cache = ResponseCache(tmp_path / "cache")
+    client = ModelClient(_settings(openai_server.base_url), store=cache)
+    key = client.request_key(PROMPT, _messages(), ANSWER)
+    cache.set(key, kept)
+    result, accounting = _ask(client)
+    assert result.labels == ("网络申请数",)  # type: ignore[attr-defined]
+    assert accounting.cache_misses == 1 and accounting.requests == 1
+    assert cache.get(key) == GOOD
+    _, again = _ask(client)
+    assert again.cache_hits == 1 and len(openai_server.chat_bodies()) == 1
+
+
 def test_use_cache_false_sends_again_and_writes_nothing(openai_server: FakeOpenAI, tmp_path: Path) -> None:
     openai_server.default = answer(GOOD)
     cache = ResponseCache(tmp_path / "cache")
@@ -380,8 +446,9 @@ def test_refresh_sends_again_and_overwrites_the_cached_answer(openai_server: Fak
     assert later.cache_hits == 1 and len(openai_server.chat_bodies()) == 2
 
 
-def test_an_unusable_cache_dir_warns_once_and_the_run_goes_on(openai_server: FakeOpenAI, tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unusable_cache_dir_warns_once_and_the_run_goes_on(
+    openai_server: FakeOpenAI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     not_a_dir = tmp_path / "cache"
     not_a_dir.write_text("a file, not a folder", encoding="utf-8")
     openai_server.default = answer(GOOD)
@@ -392,9 +459,9 @@ def test_an_unusable_cache_dir_warns_once_and_the_run_goes_on(openai_server: Fak
     assert first.labels == second.labels == ("网络申请数",)  # type: ignore[attr-defined]
     assert not cache.usable
     assert len(openai_server.chat_bodies()) == 2
-    lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("extractor: warning:") and str(not_a_dir) in lines[0]
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].name == "extractor.llm.cache" and str(not_a_dir) in warnings[0].getMessage()
 
 
 _WRITER = textwrap.dedent("""
@@ -413,8 +480,10 @@ def test_two_processes_share_one_cache_dir(tmp_path: Path) -> None:
     cache_dir = tmp_path / "shared"
     parent = ResponseCache(cache_dir)
     parent.set("from-parent", {"labels": ["parent"]})
-    children = [subprocess.Popen([sys.executable, "-c", _WRITER, str(cache_dir), name], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True) for name in ("a", "b")]
+    children = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(cache_dir), name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name in ("a", "b")
+    ]
     for child in children:
         out, err = child.communicate(timeout=60)
         assert child.returncode == 0 and out.strip() == "ok" and err == "", err
@@ -429,7 +498,7 @@ def test_offline_replay_answers_recorded_keys_without_a_server_and_misses_the_re
     recordings.set(ModelClient(settings).request_key(PROMPT, _messages(), ANSWER), GOOD)
     recordings.save()
 
-    client = ModelClient(settings, store=RecordedAnswers(tmp_path / "recordings.jsonl"), offline=True)
+    client = ModelClient(settings, store=RecordedAnswers(tmp_path / "recordings.jsonl"), transport=Replay())
     result, accounting = _ask(client)
     assert result.labels == ("网络申请数",)  # type: ignore[attr-defined]
     assert accounting.cache_hits == 1 and accounting.requests == 0
@@ -502,10 +571,12 @@ def test_reader_asks_a_truncated_window_again_in_halves(openai_server: FakeOpenA
     assert sizes == [4, 2, 1, 1, 2, 1, 1]
     assert accounting.truncated == 3
     found = {v.path: (v.value, v.quote) for v in reading.values}
-    assert found == {"stats_legacy.requests.channels.online": (10, "网上申请10件"),
-                     "stats_legacy.requests.channels.in_person": (2, "当面申请2件"),
-                     "stats_legacy.requests.channels.letter": (1, "信函申请1件"),
-                     "stats_legacy.requests.channels.fax": (1, "传真申请1件")}
+    assert found == {
+        "stats_legacy.requests.channels.online": (10, "网上申请10件"),
+        "stats_legacy.requests.channels.in_person": (2, "当面申请2件"),
+        "stats_legacy.requests.channels.letter": (1, "信函申请1件"),
+        "stats_legacy.requests.channels.fax": (1, "传真申请1件"),
+    }
     assert not [w for w in reading.warnings if "cut short" in w]
 
 
@@ -527,3 +598,40 @@ def test_reader_skips_a_single_piece_still_cut_short_with_a_warning(openai_serve
     assert len(cut) == 1 and "传真申请1件" in cut[0]
     assert "stats_legacy.requests.channels.fax" not in {v.path for v in reading.values}
     assert len(reading.values) == 3
+
+
+@pytest.mark.parametrize("timeout", [0.0, -5.0, float("nan")])
+def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(timeout: float) -> None:
+    from extractor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--timeout must be a positive number of seconds"):
+        ModelSettings.from_options(base_url="http://127.0.0.1:8012/v1", model="m", timeout=timeout, environ={})
+
+
+def test_the_default_timeout_bounds_a_stall_to_the_two_minutes_the_endpoint_is_given_up_after() -> None:
+    from extractor.llm.client import FAILING_FOR
+
+    for url in ("http://127.0.0.1:8012/v1", "https://api.openai.com/v1"):
+        settings = ModelSettings.from_options(base_url=url, model="m", environ={})
+        assert settings is not None and settings.timeout <= FAILING_FOR == 120.0
+
+
+def test_after_the_endpoint_is_given_up_the_reader_still_uses_cached_answers(tmp_path: Path) -> None:
+    text = _FOUR_FIGURES + "\n二、存在的问题\n一是人员不足,力量薄弱。\n"
+
+    def reply(body: dict[str, object]) -> object:
+        if _marks(body):
+            return status(400)  # the figures' request fails for good, without counting against the endpoint
+        return answer({"points": [{"kind": "none", "topic": "", "summary": ""} for _ in _points(body)]})
+
+    cache = tmp_path / "cache"
+    with FakeOpenAI() as server:
+        server.default = reply
+        settings = _settings(server.base_url, transport_retries=5)
+        first = ModelReader(ModelClient(settings, store=ResponseCache(cache)))
+        assert not first.read(text, "legacy", 2016, [], Accounting(), path=REPORT).complete  # the narrative answer is kept
+    accounting = Accounting()  # the same endpoint, now gone
+    reading = ModelReader(ModelClient(settings, store=ResponseCache(cache))).read(text, "legacy", 2016, [], accounting, path=REPORT)
+    assert accounting.requests == FAILURES_IN_A_ROW and accounting.cache_hits == 1  # figures: given up; narrative: cached
+    unsent = [w for w in reading.warnings if w.startswith("model: requests not sent: ")]
+    assert len(unsent) == 1 and "given up for this run" in unsent[0] and not reading.complete

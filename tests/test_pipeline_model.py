@@ -157,14 +157,17 @@ def test_the_second_run_of_the_same_input_sends_nothing(served: FakeOpenAI, tmp_
     assert second.model_dump(exclude={"run"}) == first.model_dump(exclude={"run"})
 
 
-def test_a_model_failure_fails_the_report_not_the_parsers_values_silently(openai_server: FakeOpenAI, tmp_path: Path) -> None:
-    from extractor.errors import ModelError
-
+def test_a_model_failure_keeps_the_parsers_values_and_marks_the_report_incomplete(openai_server: FakeOpenAI,
+                                                                                  tmp_path: Path) -> None:
     openai_server.default = status(500, headers={"retry-after-ms": "10"})
     path = _report_file(tmp_path)
-    with pytest.raises(ModelError) as caught:
-        _extract(path, openai_server)
-    assert str(path) in str(caught.value) and "HTTP 500" in str(caught.value)
+    report = _extract(path, openai_server)
+    parsers_only = extract_document(load_document(path))
+    assert report.run.complete is False and parsers_only.run.complete is True
+    assert report.stats_legacy == parsers_only.stats_legacy and report.evidence == parsers_only.evidence
+    assert not report.problems and not report.improvements
+    not_read = [w for w in report.warnings if w.startswith("model: ")]
+    assert not_read and all("HTTP 500" in w for w in not_read), report.warnings
 
 
 # ------------------------------------------------------------------------------------------- the command line
@@ -195,18 +198,49 @@ def test_cli_extracts_with_the_model_then_a_rerun_is_current_and_sends_nothing(s
     assert len(served.chat_bodies()) == sent
 
 
-def test_cli_model_failure_exits_1_with_one_line_naming_the_file(openai_server: FakeOpenAI, tmp_path: Path,
-                                                                 capfd: pytest.CaptureFixture[str]) -> None:
+def test_cli_model_failure_writes_the_parsers_values_exits_1_and_a_rerun_completes_it(openai_server: FakeOpenAI,
+                                                                                        tmp_path: Path,
+                                                                                        capfd: pytest.CaptureFixture[str]) -> None:
     openai_server.default = status(500, headers={"retry-after-ms": "10"})
     path = _report_file(tmp_path)
     out = tmp_path / "out"
-    code = main(["extract", str(path), "-o", str(out), "--base-url", openai_server.base_url, "--model", "m",
-                 "--cache-dir", str(tmp_path / "cache")])
+    args = ["extract", str(path), "-o", str(out), "--base-url", openai_server.base_url, "--model", "m",
+            "--cache-dir", str(tmp_path / "cache")]
+    code = main(args)
     err = capfd.readouterr().err
     assert code == 1
     assert "Traceback" not in err
-    named = [line for line in err.splitlines() if "county_2016.txt" in line]
-    assert len(named) == 1 and "HTTP 500" in named[0] and named[0].startswith("extractor: ")
     assert all(line.startswith("extractor: ") for line in err.splitlines()), err
-    assert not (out / "county_2016.json").exists()
-    assert len(openai_server.chat_bodies()) == 7  # the first request and six transport retries
+    given_up = [line for line in err.splitlines() if line.startswith("extractor: warning: ")]
+    assert len(given_up) == 1 and given_up[0].startswith("extractor: warning: ") and "HTTP 500" in given_up[0], err
+    named = [line for line in err.splitlines() if "county_2016.txt" in line]
+    assert len(named) == 1 and "incomplete" in named[0] and "HTTP 500" in named[0], err
+    assert "1 extracted (1 incomplete), 0 already current, 0 failed" in err
+    data = json.loads((out / "county_2016.json").read_text(encoding="utf-8"))
+    assert data["run"]["complete"] is False
+    assert data["stats_legacy"] == extract_document(load_document(path)).model_dump(mode="json")["stats_legacy"]
+    assert len(openai_server.chat_bodies()) == 3  # given up after three failures in a row, not 7 attempts per request
+    assert "requests 3, " in err and "transport_retries 2, " in err
+
+    openai_server.default = model_reply  # the endpoint is back: the rerun redoes the incomplete report
+    assert main(args) == 0, capfd.readouterr().err
+    assert "1 extracted, 0 already current, 0 failed" in capfd.readouterr().err
+    data = json.loads((out / "county_2016.json").read_text(encoding="utf-8"))
+    assert data["run"]["complete"] is True and data["problems"]
+    assert data["stats_legacy"]["proactive"]["channels"]["gazette"] == 40  # read by the model this time
+
+
+def test_verbose_shows_each_retry_and_the_libraries_lines_one_line_each(openai_server: FakeOpenAI, tmp_path: Path,
+                                                                       capfd: pytest.CaptureFixture[str]) -> None:
+    openai_server.default = status(500, headers={"retry-after-ms": "10"})
+    path = _report_file(tmp_path)
+    args = ["extract", str(path), "-o", str(tmp_path / "out"), "--base-url", openai_server.base_url, "--model", "m",
+            "--cache-dir", str(tmp_path / "cache")]
+    assert main([*args, "-v"]) == 1
+    err = capfd.readouterr().err
+    assert all(line.startswith("extractor: ") for line in err.splitlines()), err
+    assert "attempt 1]: the endpoint answered HTTP 500" in err and "trying again in" in err
+    assert re.search(r"^extractor: \[httpx2?\] HTTP Request: POST", err, re.M)  # another library's record, named, only with -v
+    assert main([*args, "--force"]) == 1
+    quiet = capfd.readouterr().err
+    assert "trying again" not in quiet and "[httpx" not in quiet and "given up for this run" in quiet

@@ -121,7 +121,7 @@ def test_answers_already_cached_are_not_sent_again(served: FakeOpenAI, tmp_path:
 
 def _kill_while_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     """The next `--batch` run is interrupted at its first look at the batch, as a killed run would be."""
-    def killed(api: Any, batch_id: str, poll: float, err: Any) -> Any:
+    def killed(api: Any, batch_id: str, poll: float) -> Any:
         api.batches.retrieve(batch_id)
         raise KeyboardInterrupt
 

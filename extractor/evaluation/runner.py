@@ -29,7 +29,7 @@ from extractor.errors import EvalError
 from extractor.evaluation.gold import load_cases
 from extractor.evaluation.scoring import Counts, DocumentScore, score_document
 from extractor.llm.cache import RecordedAnswers, ResponseCache
-from extractor.llm.client import ModelClient
+from extractor.llm.client import ModelClient, Replay
 from extractor.llm.reader import ModelReader
 from extractor.llm.settings import ModelSettings
 from extractor.pipeline import extract_document
@@ -69,7 +69,7 @@ def recorded_reader(evals_dir: Path) -> ModelReader | None:
     if not recordings.header:
         return None
     settings = ModelSettings(**{k: v for k, v in recordings.header.items() if k in _IDENTITY})
-    return ModelReader(ModelClient(settings, store=recordings, offline=True))
+    return ModelReader(ModelClient(settings, store=recordings, transport=Replay()))
 
 
 def live_reader(settings: ModelSettings) -> tuple[ModelReader, RecordedAnswers]:

@@ -12,21 +12,23 @@ messages and the sampling settings. So a repeated run, or an eval, sends nothing
     >>> cache.set(key, {"items": []}); cache.get(key)
     {'items': []}
 
-A cache that cannot be opened, read or written (a folder that is not writable, a corrupt database) gives one
-warning on stderr and the run goes on without it.
+A cache that cannot be opened, read or written (a folder that is not writable, a corrupt database) logs one
+warning and the run goes on without it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sys
+import logging
 import threading
 from pathlib import Path
 from typing import Any
 
 from extractor.atomic import write_atomic
 from extractor.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 def request_key(parts: dict[str, Any]) -> str:
@@ -75,8 +77,7 @@ class ResponseCache:
     def _disable(self, exc: BaseException) -> None:
         if not self._warned:
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-            print(f"extractor: warning: response cache {self.directory} unusable ({reason}); running without it",
-                  file=sys.stderr)
+            log.warning("response cache %s unusable (%s); running without it", self.directory, reason)
             self._warned = True
         self._cache = None
 
@@ -115,6 +116,5 @@ class RecordedAnswers:
 
     def save(self) -> None:
         lines = [json.dumps(self.header, ensure_ascii=False, sort_keys=True)]
-        lines += [json.dumps({"key": k, "answer": self.answers[k]}, ensure_ascii=False, sort_keys=True)
-                  for k in sorted(self.answers)]
+        lines += [json.dumps({"key": k, "answer": self.answers[k]}, ensure_ascii=False, sort_keys=True) for k in sorted(self.answers)]
         write_atomic(self.path, "\n".join(lines) + "\n")

@@ -3,9 +3,13 @@
 `ModelReader.read` takes the normalized text, the report's template and year and the spans the parsers
 already hold, and returns what the model found: statistics as grounded `FieldValue`s (`method="llm"`) and
 narrative items, plus warnings for everything it dropped and why. An answer cut short is asked again in two
-halves; a piece that cannot be made smaller is skipped with a warning. A request that fails for good raises
-`ModelError` (the report then fails, naming itself, and a rerun tries it again). A request a collecting client
-keeps for the Batch API (`Deferred`) is skipped quietly: that reading is thrown away, only the requests count.
+halves; a piece that cannot be made smaller is skipped with a warning. A request that fails for good leaves
+its piece unread: the reading goes on without it, says so in a warning starting `model: ` and is not
+`complete` (the report is written with the rest, marked incomplete, and a rerun asks again). Once the endpoint
+is given up for the run (`EndpointGivenUp`), nothing more is sent: answers already in the cache are still used,
+and one warning says the rest was not sent. When the run is interrupted, nothing more is asked. A request a
+collecting client keeps for the Batch API (`Deferred`) is skipped quietly: that reading is thrown away, only
+the requests count.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from extractor.chunking import Point, quote_of
+from extractor.errors import ModelError
 from extractor.grounding import ground_figure
-from extractor.llm.client import Accounting, AnswerTruncated, Deferred, ModelClient, ReplayMiss
+from extractor.llm.client import Accounting, AnswerTruncated, Cancelled, Deferred, EndpointGivenUp, ModelClient, ReplayMiss
 from extractor.llm.prompts import load_prompt
 from extractor.llm.routing import Mention, figure_mentions, mention_windows, narrative_parts, render_marked
 from extractor.llm.tasks import (
@@ -33,7 +38,7 @@ from extractor.llm.tasks import (
     statistics_answer,
 )
 from extractor.parsers.formats import block_of
-from extractor.records import FieldValue
+from extractor.records import NOT_READ, FieldValue
 
 Answer = TypeVar("Answer", bound=BaseModel)
 Piece = TypeVar("Piece", Point, Mention)
@@ -47,12 +52,19 @@ _LISTS = {"highlight": "highlights", "problem": "problems", "improvement": "impr
 
 @dataclass
 class ModelReading:
-    """What the model found in one report, grounded; `warnings` say what was dropped and why."""
+    """What the model found in one report, grounded; `warnings` say what was dropped and why; `complete` is
+    False when some of it could not be asked (a failed request, an endpoint given up)."""
 
     values: list[FieldValue] = field(default_factory=list)
-    narrative: dict[str, list[dict[str, object]]] = field(
-        default_factory=lambda: {"highlights": [], "problems": [], "improvements": []})
+    narrative: dict[str, list[dict[str, object]]] = field(default_factory=lambda: {"highlights": [], "problems": [], "improvements": []})
     warnings: list[str] = field(default_factory=list)
+    complete: bool = True
+    unsent: bool = False
+    """The endpoint was given up: what the cache does not hold is not sent (said once)."""
+
+    def not_read(self, what: str) -> None:
+        self.complete = False
+        self.warnings.append(f"{NOT_READ}{what}")
 
 
 @dataclass(frozen=True)
@@ -71,44 +83,60 @@ class ModelReader:
         self.client = client
         self.window_chars = window_chars
 
-    def read(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
-             accounting: Accounting, path: str | None = None) -> ModelReading:
+    def read(
+        self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue], accounting: Accounting, path: str | None = None
+    ) -> ModelReading:
         """What the model finds in `text` besides the parser values `parsed` (see the module docstring)."""
         reading = ModelReading()
-        self._statistics(text, template, year, parsed, accounting, path, reading)
-        self._narrative(text, accounting, path, reading)
+        try:
+            self._statistics(text, template, year, parsed, accounting, path, reading)
+            self._narrative(text, accounting, path, reading)
+        except Cancelled as stop:
+            reading.not_read(f"remaining requests not sent: {stop.message}")
         return reading
 
-    def _statistics(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
-                    accounting: Accounting, path: str | None, reading: ModelReading) -> None:
+    def _statistics(
+        self,
+        text: str,
+        template: str,
+        year: int | None,
+        parsed: Sequence[FieldValue],
+        accounting: Accounting,
+        path: str | None,
+        reading: ModelReading,
+    ) -> None:
         covered = [(v.start, v.end) for v in parsed]
         held = {v.path for v in parsed}
         known = frozenset(f.label for f in FIGURES if f.path(template) in held).union(
-            *(labels for path, labels in SAME_QUANTITY.items() if path in held))
+            *(labels for path, labels in SAME_QUANTITY.items() if path in held)
+        )
         request: Request[Mention, StatisticsAnswer] = Request(
-            "statistics", lambda ms: {"sentences": render_marked(text, ms)},
-            lambda ms: statistics_answer(tuple(m.choices for m in ms)))
+            "statistics", lambda ms: {"sentences": render_marked(text, ms)}, lambda ms: statistics_answer(tuple(m.choices for m in ms))
+        )
         found: dict[str, list[FieldValue]] = {}
         tables_read = sum(v.path.startswith("stats_2019.") for v in parsed) >= TABLE_CELLS
         modern = ("tables" if tables_read else "prose") if block_of(template) == "stats_2019" else ""
-        for window in mention_windows(figure_mentions(text, covered, year, known, modern), self.window_chars):
-            for mentions, answer in self._ask(request, window, accounting, path, reading):
-                for mention, label in zip(mentions, answer.labels):
-                    if label == NOT_A_FIGURE:
-                        continue
-                    key = figure_path(label, template)
-                    grounded = ground_figure(key, mention.value, mention.quote, text, mention.sentence, year, mention.money)
-                    if isinstance(grounded, str):
-                        reading.warnings.append(grounded)
-                    else:
-                        found.setdefault(key, []).append(grounded)
-        for key, candidates in found.items():
-            values = {v.value for v in candidates}
-            if len(values) == 1:
-                reading.values.append(candidates[0])
-            else:
-                reading.warnings.append(f"{key}: the model read several values ({', '.join(map(str, sorted(values)))}) "
-                                        "in different places; left null")
+        try:  # what was read before the endpoint was given up is kept
+            for window in mention_windows(figure_mentions(text, covered, year, known, modern), self.window_chars):
+                for mentions, answer in self._ask(request, window, accounting, path, reading):
+                    for mention, label in zip(mentions, answer.labels):
+                        if label == NOT_A_FIGURE:
+                            continue
+                        key = figure_path(label, template)
+                        grounded = ground_figure(key, mention.value, mention.quote, text, mention.sentence, year, mention.money)
+                        if isinstance(grounded, str):
+                            reading.warnings.append(grounded)
+                        else:
+                            found.setdefault(key, []).append(grounded)
+        finally:
+            for key, candidates in found.items():
+                values = {v.value for v in candidates}
+                if len(values) == 1:
+                    reading.values.append(candidates[0])
+                else:
+                    reading.warnings.append(
+                        f"{key}: the model read several values ({', '.join(map(str, sorted(values)))}) in different places; left null"
+                    )
 
     def _narrative(self, text: str, accounting: Accounting, path: str | None, reading: ModelReading) -> None:
         for part in narrative_parts(text, self.window_chars):
@@ -118,34 +146,55 @@ class ModelReader:
                     if entry.kind in _LISTS:
                         start, end = quote_of(point)
                         reading.narrative[_LISTS[entry.kind]].append(
-                            {"topic": entry.topic.strip(), "summary": entry.summary.strip(), "quote": text[start:end],
-                             "start": start, "end": end})
+                            {
+                                "topic": entry.topic.strip(),
+                                "summary": entry.summary.strip(),
+                                "quote": text[start:end],
+                                "start": start,
+                                "end": end,
+                            }
+                        )
 
-    def _ask(self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting, path: str | None,
-             reading: ModelReading) -> list[tuple[list[Piece], Answer]]:
+    def _ask(
+        self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting, path: str | None, reading: ModelReading
+    ) -> list[tuple[list[Piece], Answer]]:
         """Answers for `pieces`, asking again in halves when an answer is cut short."""
         prompt = load_prompt(request.task)
         chunk = _label(pieces[0])
         try:
-            answer = self.client.ask(prompt, prompt.messages(**request.fields(pieces)), request.answer_model(pieces),
-                                     accounting, path=path, chunk=chunk)
+            answer = self.client.ask(
+                prompt, prompt.messages(**request.fields(pieces)), request.answer_model(pieces), accounting, path=path, chunk=chunk
+            )
         except AnswerTruncated:
             if len(pieces) == 1:
-                reading.warnings.append(f"{request.task}: the answer for \"{chunk}…\" was cut short even alone; skipped")
+                reading.warnings.append(f'{request.task}: the answer for "{chunk}…" was cut short even alone; skipped')
                 return []
             half = len(pieces) // 2
-            return (self._ask(request, pieces[:half], accounting, path, reading)
-                    + self._ask(request, pieces[half:], accounting, path, reading))
+            return self._ask(request, pieces[:half], accounting, path, reading) + self._ask(
+                request, pieces[half:], accounting, path, reading
+            )
         except ReplayMiss:
-            reading.warnings.append(f"{request.task}: no recorded answer for \"{chunk}…\"; skipped")
+            reading.complete = False
+            reading.warnings.append(f'{request.task}: no recorded answer for "{chunk}…"; skipped')
             return []
         except Deferred:
+            return []
+        except EndpointGivenUp as exc:
+            if not reading.unsent:
+                reading.unsent = True
+                reading.not_read(f"requests not sent: {exc.message}")
+            return []
+        except Cancelled:
+            raise
+        except ModelError as exc:
+            reading.not_read(f'{request.task} of "{chunk}…" not read ({exc.message})')
             return []
         return [(pieces, answer)]
 
 
 def _narrative_request(kinds: dict[Point, str], optional: dict[Point, bool]) -> Request[Point, NarrativeAnswer]:
     """The narrative task for points that may each be an item of its own kind (`kinds`), or none (`optional`)."""
+
     def fields(points: list[Point]) -> dict[str, str]:
         return {"points": render_points(points, [kinds[p] for p in points])}
 

@@ -5,9 +5,9 @@ cache key as plain data. `ModelSettings.from_options` reads the command-line opt
 environment (`OPENAI_BASE_URL`, `OPENAI_API_KEY`, `EXTRACTOR_MODEL`, `EXTRACTOR_CACHE_DIR`):
 
     >>> s = ModelSettings.from_options(base_url="http://127.0.0.1:8012/v1", model="qwen", environ={})
-    >>> s.mode, s.endpoint_id
-    ('json_object', '127.0.0.1:8012/v1')
-    >>> ModelSettings.from_options(base_url="https://api.openai.com/v1", model="gpt-4o-mini", environ={}).mode
+    >>> s.mode.value, s.endpoint_id, s.timeout
+    ('json_object', '127.0.0.1:8012/v1', 120.0)
+    >>> ModelSettings.from_options(base_url="https://api.openai.com/v1", model="gpt-4o-mini", environ={}).mode.value
     'tools'
     >>> ModelSettings.from_options(environ={}) is None  # no endpoint: the parsers run alone
     True
@@ -16,7 +16,11 @@ The mode is chosen per endpoint and can be overridden (`--llm-mode`): `tools` (f
 OpenAI-style services (OpenAI, DeepSeek, Qwen/DashScope); `json_object` for servers on this machine such as
 llama.cpp, which enforce a grammar from `response_format={"type": "json_object", "schema": ...}` and reject
 the `json_schema` form; `json_schema` (OpenAI structured outputs, vLLM); `json` (schema in the prompt, no
-constraint) for servers that know none of these.
+constraint) for servers that know none of these. `Mode` names them and maps each to instructor's mode.
+
+One answer is waited for at most `timeout` seconds (default 120, `--timeout`), on this machine as elsewhere: a
+stalled endpoint then costs about two minutes per run (see `extractor.llm.client.EndpointHealth`), and a model
+slower than that on this machine's CPU is given a longer `--timeout`.
 """
 
 from __future__ import annotations
@@ -24,13 +28,50 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from extractor.errors import ConfigError
 
-MODES = ("tools", "json_object", "json_schema", "json")
+if TYPE_CHECKING:
+    import instructor
+
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "0.0.0.0", "::1")
+
+
+class Mode(str, Enum):
+    """How the answer's structure is asked for (`--llm-mode`); the value is the option's word.
+
+    >>> Mode("json_object").instructor_mode.value, Mode.TOOLS.instructor_mode.value
+    ('json_schema_mode', 'tool_call')
+    """
+
+    TOOLS = "tools"
+    """Function calling: one tool, forced (hosted OpenAI-style services)."""
+    JSON_OBJECT = "json_object"
+    """llama.cpp's grammar-constrained `{"type": "json_object", "schema": ...}`; instructor prepares the
+    json_schema form, which the client rewrites on the wire."""
+    JSON_SCHEMA = "json_schema"
+    """OpenAI structured outputs (`{"type": "json_schema", ...}`), vLLM."""
+    JSON = "json"
+    """The schema in the prompt, no constraint."""
+
+    @property
+    def instructor_mode(self) -> instructor.Mode:
+        import instructor
+
+        return {
+            Mode.TOOLS: instructor.Mode.TOOLS,
+            Mode.JSON_OBJECT: instructor.Mode.JSON_SCHEMA,
+            Mode.JSON_SCHEMA: instructor.Mode.JSON_SCHEMA,
+            Mode.JSON: instructor.Mode.JSON,
+        }[self]
+
+
+MODES = tuple(mode.value for mode in Mode)
+"""The `--llm-mode` words."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +81,9 @@ class ModelSettings:
     base_url: str
     model: str
     api_key: str = "not-needed"
-    mode: str = "tools"
+    mode: Mode = Mode.TOOLS
     timeout: float = 120.0
+    """Seconds to wait for one answer (see the module docstring)."""
     transport_retries: int = 6
     """Attempts beyond the first for 429, 5xx, timeouts and connection errors (backoff with jitter)."""
     reasks: int = 2
@@ -56,6 +98,9 @@ class ModelSettings:
     temperature: float = 0.0
     max_tokens: int = 1024
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", Mode(self.mode))  # a word from a recording's header or a caller
+
     @property
     def endpoint_id(self) -> str:
         """The endpoint as it enters the cache key: host, port and path, without scheme or credentials."""
@@ -63,10 +108,20 @@ class ModelSettings:
         return f"{url.hostname}{':' + str(url.port) if url.port else ''}{url.path.rstrip('/')}"
 
     @classmethod
-    def from_options(cls, *, base_url: str | None = None, model: str | None = None, api_key: str | None = None,
-                     mode: str | None = None, cache_dir: str | None = None, use_cache: bool = True,
-                     refresh: bool = False, concurrency: int = 1, timeout: float | None = None,
-                     environ: Mapping[str, str] | None = None) -> ModelSettings | None:
+    def from_options(
+        cls,
+        *,
+        base_url: str | None = None,
+        model: str | None = None,
+        api_key: str | None = None,
+        mode: str | None = None,
+        cache_dir: str | None = None,
+        use_cache: bool = True,
+        refresh: bool = False,
+        concurrency: int = 1,
+        timeout: float | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> ModelSettings | None:
         """Settings from options, else the environment; None when no endpoint is configured."""
         env = os.environ if environ is None else environ
         base_url = base_url or env.get("OPENAI_BASE_URL")
@@ -81,10 +136,20 @@ class ModelSettings:
             raise ConfigError(f"--llm-mode must be one of {', '.join(MODES)}")
         if concurrency < 1:
             raise ConfigError("--concurrency must be at least 1")
-        return cls(base_url=base_url, model=model, api_key=api_key or env.get("OPENAI_API_KEY") or "not-needed",
-                   mode=mode or default_mode(base_url), cache_dir=cache_dir or env.get("EXTRACTOR_CACHE_DIR"),
-                   use_cache=use_cache, refresh=refresh, concurrency=concurrency,
-                   timeout=timeout if timeout is not None else default_timeout(base_url))
+        if timeout is not None and not timeout > 0:
+            raise ConfigError("--timeout must be a positive number of seconds")
+        options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        return cls(
+            base_url=base_url,
+            model=model,
+            api_key=api_key or env.get("OPENAI_API_KEY") or "not-needed",
+            mode=Mode(mode) if mode else default_mode(base_url),
+            cache_dir=cache_dir or env.get("EXTRACTOR_CACHE_DIR"),
+            use_cache=use_cache,
+            refresh=refresh,
+            concurrency=concurrency,
+            **options,
+        )
 
     def cache_path(self) -> Path:
         """Where the response cache lives: the option, else the user cache folder."""
@@ -95,19 +160,10 @@ class ModelSettings:
         return Path(platformdirs.user_cache_dir("extractor")) / "responses"
 
 
-def default_timeout(base_url: str) -> float:
-    """Seconds to wait for one answer: a model on this machine's CPU is slow, a hosted one is not.
-
-    >>> default_timeout("http://127.0.0.1:8012/v1"), default_timeout("https://api.openai.com/v1")
-    (900.0, 120.0)
-    """
-    return 900.0 if urlparse(base_url).hostname in _LOCAL_HOSTS else 120.0
-
-
-def default_mode(base_url: str) -> str:
+def default_mode(base_url: str) -> Mode:
     """`json_object` for a server on this machine (llama.cpp), else `tools`.
 
-    >>> default_mode("http://localhost:8080/v1"), default_mode("https://api.deepseek.com")
+    >>> default_mode("http://localhost:8080/v1").value, default_mode("https://api.deepseek.com").value
     ('json_object', 'tools')
     """
-    return "json_object" if urlparse(base_url).hostname in _LOCAL_HOSTS else "tools"
+    return Mode.JSON_OBJECT if urlparse(base_url).hostname in _LOCAL_HOSTS else Mode.TOOLS

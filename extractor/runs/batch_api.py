@@ -10,7 +10,7 @@ outputs) by putting the Batch API in front of the response cache:
 2. submit: the kept requests go up as one JSONL file (`batch_line`) and one batch; its id is written to
    `OUT/.extractor-batch.json` before any waiting, so a run killed while it waits resumes that batch when run
    again with `--batch` (`--batch-id ID` names a batch to resume explicitly);
-3. poll: the batch is retrieved every `poll` seconds, a line on stderr at each change of status, until it is
+3. poll: the batch is retrieved every `poll` seconds, a line logged at each change of status, until it is
    completed, failed, expired or cancelled (one line says which, and why);
 4. read: each answer in the batch's output is read and validated exactly as an interactive answer is
    (`ModelClient.parse_completion`, `read_results`) and stored in the response cache under its request key;
@@ -19,8 +19,8 @@ outputs) by putting the Batch API in front of the response cache:
    a Batch API the endpoint does not offer): the outputs are always complete. `.extractor-batch.json` is
    removed when the run is done.
 
-What a run prints (the model use at the end shows the batch's answers as cache hits; `requests` are the
-interactive ones):
+What a run shows (its lines are logged by `logging.getLogger(__name__)` at INFO, the command line prints them;
+the model use at the end shows the batch's answers as cache hits; `requests` are the interactive ones):
 
     $ extractor extract reports/ -o out/ --batch --base-url https://api.openai.com/v1 --model gpt-4o-mini
     extractor: batch: 1843 model requests to send from 212 reports (37 answers already cached)
@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
+import logging
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -57,12 +57,14 @@ from extractor.atomic import write_atomic
 from extractor.documents import load_document
 from extractor.errors import ConfigError
 from extractor.llm.cache import ResponseCache
-from extractor.llm.client import Collected, ModelClient, describe
+from extractor.llm.client import Collect, Collected, ModelClient, describe
 from extractor.llm.reader import ModelReader
 from extractor.llm.settings import ModelSettings
 from extractor.pipeline import extract_document, run_identity
 from extractor.runs.local import BatchOptions, BatchResult, find_inputs, is_current, output_names, run_batch
 from extractor.runs.lock import output_folder_lock
+
+log = logging.getLogger(__name__)
 
 STATE_NAME = ".extractor-batch.json"
 """In the output folder while a batch is out: which batch to resume."""
@@ -70,14 +72,14 @@ ENDPOINT: Final = "/v1/chat/completions"
 FINISHED = ("completed", "failed", "expired", "cancelled")
 
 
-def run_with_batch_api(paths: list[str], options: BatchOptions, *, batch_id: str | None = None, poll: float = 30.0,
-                       stderr: TextIO | None = None) -> BatchResult:
+def run_with_batch_api(
+    paths: list[str], options: BatchOptions, *, batch_id: str | None = None, poll: float = 30.0, stderr: TextIO | None = None
+) -> BatchResult:
     """Run a batch with the model's requests sent through the Batch API (see the module docstring).
 
     Raises `ConfigError` when no model is configured, the response cache is off or unusable, or `poll` is not
     a positive number of seconds; otherwise the run always finishes like `run_batch`, with its result.
     """
-    err = sys.stderr if stderr is None else stderr
     settings = options.settings
     if settings is None:
         raise ConfigError("--batch needs a model endpoint: give --base-url and --model (or OPENAI_BASE_URL, EXTRACTOR_MODEL)")
@@ -87,23 +89,21 @@ def run_with_batch_api(paths: list[str], options: BatchOptions, *, batch_id: str
         raise ConfigError("--batch-poll must be a positive number of seconds")
     store = ResponseCache(settings.cache_path())
     if not store.usable:
-        raise ConfigError("--batch keeps the batch's answers in the response cache, which is unusable",
-                          path=str(settings.cache_path()))
+        raise ConfigError("--batch keeps the batch's answers in the response cache, which is unusable", path=str(settings.cache_path()))
     state = options.out_dir / STATE_NAME
     with output_folder_lock(options.out_dir):
         collected: dict[str, Collected] = {}
-        client = ModelClient(settings, store=store, collect=collected)
+        client = ModelClient(settings, store=store, transport=Collect(collected))
         reports, cached = _collect(paths, options, client)
-        print(f"extractor: batch: {len(collected)} model requests to send from {reports} reports "
-              f"({cached} answers already cached)", file=err)
+        log.info("batch: %d model requests to send from %d reports (%d answers already cached)", len(collected), reports, cached)
         batch_id = batch_id or _recorded_batch(state, settings)
         if batch_id is not None:
-            print(f"extractor: batch {batch_id}: resuming it (no new batch is created)", file=err)
+            log.info("batch %s: resuming it (no new batch is created)", batch_id)
         elif collected:
-            batch_id = _submit(collected, settings, state, err)
+            batch_id = _submit(collected, settings, state)
         if batch_id is not None:
-            _follow(batch_id, collected, client, store, poll, err)
-    result = run_batch(paths, replace(options, settings=replace(settings, refresh=False)), err)
+            _follow(batch_id, collected, client, store, poll)
+    result = run_batch(paths, replace(options, settings=replace(settings, refresh=False)), stderr)
     state.unlink(missing_ok=True)
     return result
 
@@ -113,8 +113,7 @@ def batch_line(key: str, body: dict[str, Any]) -> str:
     return json.dumps({"custom_id": key, "method": "POST", "url": ENDPOINT, "body": body}, ensure_ascii=False) + "\n"
 
 
-def read_results(lines: Iterable[str], collected: dict[str, Collected],
-                 client: ModelClient) -> tuple[dict[str, Any], Counter[str]]:
+def read_results(lines: Iterable[str], collected: dict[str, Collected], client: ModelClient) -> tuple[dict[str, Any], Counter[str]]:
     """The valid answers in a batch's output and error files (`lines`), as the cache keeps them, by request
     key, and the lines counted as "accepted", "invalid" (cut short, or not fitting the answer model) or
     "errored" (an HTTP error, an error-file line); lines of requests not in `collected` are ignored.
@@ -122,8 +121,9 @@ def read_results(lines: Iterable[str], collected: dict[str, Collected],
     >>> from pydantic import BaseModel
     >>> class Year(BaseModel):
     ...     year: int
+    >>> from extractor.llm.client import Replay
     >>> client = ModelClient(ModelSettings(base_url="http://127.0.0.1:8012/v1", model="m", mode="json_object"),
-    ...                      offline=True)
+    ...                      transport=Replay())
     >>> collected = {k: Collected({}, [{"role": "user", "content": "年度?"}], Year) for k in ("a", "b", "c")}
     >>> def line(key, status, content):
     ...     body = {"id": "c1", "object": "chat.completion", "created": 0, "model": "m", "choices": [
@@ -175,8 +175,9 @@ def _collect(paths: list[str], options: BatchOptions, client: ModelClient) -> tu
 
 
 def _api(settings: ModelSettings) -> openai.OpenAI:
-    return openai.OpenAI(base_url=settings.base_url, api_key=settings.api_key, timeout=settings.timeout,
-                         max_retries=settings.transport_retries)
+    return openai.OpenAI(
+        base_url=settings.base_url, api_key=settings.api_key, timeout=settings.timeout, max_retries=settings.transport_retries
+    )
 
 
 def _recorded_batch(state: Path, settings: ModelSettings) -> str | None:
@@ -191,7 +192,7 @@ def _recorded_batch(state: Path, settings: ModelSettings) -> str | None:
     return batch_id if isinstance(batch_id, str) else None
 
 
-def _submit(collected: dict[str, Collected], settings: ModelSettings, state: Path, err: TextIO) -> str | None:
+def _submit(collected: dict[str, Collected], settings: ModelSettings, state: Path) -> str | None:
     """Upload the requests, create the batch and record it in `state`; None (said in one line) when the
     endpoint refuses, and the run asks interactively instead."""
     data = "".join(batch_line(key, request.body) for key, request in collected.items()).encode("utf-8")
@@ -200,26 +201,43 @@ def _submit(collected: dict[str, Collected], settings: ModelSettings, state: Pat
         upload = api.files.create(file=("extractor-batch.jsonl", data), purpose="batch")
         batch = api.batches.create(input_file_id=upload.id, endpoint=ENDPOINT, completion_window="24h")
     except openai.OpenAIError as exc:
-        print(f"extractor: batch: cannot submit ({describe(exc)}); asking the model interactively instead", file=err)
+        log.info("batch: cannot submit (%s); asking the model interactively instead", describe(exc))
         return None
-    write_atomic(state, json.dumps({"batch_id": batch.id, "input_file_id": upload.id, "endpoint": settings.endpoint_id,
-                                    "model": settings.model, "keys": sorted(collected)}, indent=1) + "\n")
-    print(f"extractor: batch {batch.id}: submitted; kept in {state} (a run killed now resumes it)", file=err)
+    write_atomic(
+        state,
+        json.dumps(
+            {
+                "batch_id": batch.id,
+                "input_file_id": upload.id,
+                "endpoint": settings.endpoint_id,
+                "model": settings.model,
+                "keys": sorted(collected),
+            },
+            indent=1,
+        )
+        + "\n",
+    )
+    log.info("batch %s: submitted; kept in %s (a run killed now resumes it)", batch.id, state)
     return batch.id
 
 
-def _follow(batch_id: str, collected: dict[str, Collected], client: ModelClient, store: ResponseCache, poll: float,
-            err: TextIO) -> None:
-    """Wait for the batch to end, keep its valid answers in `store`, and say in one line on `err` how it ended."""
+def _follow(
+    batch_id: str,
+    collected: dict[str, Collected],
+    client: ModelClient,
+    store: ResponseCache,
+    poll: float,
+) -> None:
+    """Wait for the batch to end, keep its valid answers in `store`, and say in one line (logged) how it ended."""
     try:
         api = _api(client.settings)
-        batch = _wait(api, batch_id, poll, err)
+        batch = _wait(api, batch_id, poll)
         lines: list[str] = []
         for file_id in (batch.output_file_id, batch.error_file_id):  # an expired or cancelled batch keeps some
             if file_id:
                 lines += [line for line in api.files.content(file_id).text.splitlines() if line.strip()]
     except openai.OpenAIError as exc:
-        print(f"extractor: batch {batch_id}: {describe(exc)}; asking the model interactively instead", file=err)
+        log.info("batch %s: %s; asking the model interactively instead", batch_id, describe(exc))
         return
     answers, counts = read_results(lines, collected, client)
     for key, data in answers.items():
@@ -229,13 +247,12 @@ def _follow(batch_id: str, collected: dict[str, Collected], client: ModelClient,
         reasons = [error.message for error in batch.errors.data or []] if batch.errors else []
         outcome = f"{batch.status}{': ' + str(reasons[0]) if reasons else ''}{f' ({outcome})' if lines else ''}"
     missing = len(collected) - counts["accepted"]
-    print(f"extractor: batch {batch_id}: {outcome}{f'; asking the model interactively for the other {missing}' if missing else ''}",
-          file=err)
+    log.info("batch %s: %s%s", batch_id, outcome, f"; asking the model interactively for the other {missing}" if missing else "")
 
 
-def _wait(api: openai.OpenAI, batch_id: str, poll: float, err: TextIO) -> Batch:
-    """Retrieve the batch every `poll` seconds until it has ended; a line on `err` at each change of status
-    before that."""
+def _wait(api: openai.OpenAI, batch_id: str, poll: float) -> Batch:
+    """Retrieve the batch every `poll` seconds until it has ended; a line logged at each change of status before
+    that."""
     shown = None
     while True:
         batch = api.batches.retrieve(batch_id)
@@ -245,5 +262,5 @@ def _wait(api: openai.OpenAI, batch_id: str, poll: float, err: TextIO) -> Batch:
             shown = batch.status
             counts = batch.request_counts
             done = f" ({counts.completed + counts.failed}/{counts.total} done)" if counts and counts.total else ""
-            print(f"extractor: batch {batch_id}: {batch.status}{done}", file=err)
+            log.info("batch %s: %s%s", batch_id, batch.status, done)
         time.sleep(poll)

@@ -10,8 +10,13 @@ every input failed, a mistyped path say, leaves the tables of the last run alone
   arrive, so a run killed at any moment (even SIGKILL) loses only the reports in flight and leaves no
   truncated file; the temporary files a killed run leaves are removed by the next run;
 - resumes: an output is current when it was made from the same input bytes with the same `run_identity`
-  (extractor version, model, prompt versions); a rerun skips current outputs (`force` redoes them);
-- never stops for one bad file and never hides one: every file that fails (bad input, a model that gave up,
+  (extractor version, model, prompt versions) and is complete; a rerun skips current outputs (`force` redoes
+  them);
+- a report whose model requests failed (an endpoint that stalls, fails or refuses the key is given up for
+  the run after a few failures; see `extractor.llm.client.EndpointHealth`) is still written, with what the
+  parsers and the rest of the model's reading found, `run.complete: false` and a warning starting `model: `;
+  it is named in one line at the end, makes the exit status 1, and a rerun redoes it;
+- never stops for one bad file and never hides one: every file that fails (bad input, an unreadable file,
   or an unexpected exception, even one that kills a worker process) becomes one `Failure` line naming it,
   printed in the summary at the end; every other report is still done;
 - one run per output folder at a time: a run holds an OS lock on `OUT/.extractor.lock` and a second run on
@@ -59,13 +64,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from extractor.atomic import TEMPORARY_GLOB, write_atomic
+from extractor.checks import UNREADABLE
 from extractor.dataset import build_dataset
 from extractor.documents import SUPPORTED_SUFFIXES
 from extractor.errors import ConfigError, ExtractorError, printable
 from extractor.llm.settings import ModelSettings
 from extractor.output import parquet_available, report_json
-from extractor.pipeline import extract_file_and_text, run_identity
+from extractor.pipeline import extract_file_and_text, model_run, run_identity
+from extractor.records import NOT_READ
 from extractor.runs.lock import output_folder_lock
+from extractor.schema import AnnualReport
 from extractor.timelimit import DEFAULT_TIME_LIMIT
 
 LARGE_BATCH = 8
@@ -120,11 +128,13 @@ class BatchResult:
     failures: tuple[Failure, ...]
     accounting: Mapping[str, int] = field(default_factory=dict)
     tables: tuple[Path, ...] = ()
+    incomplete: tuple[Failure, ...] = ()
+    """Reports written without part of the model's reading, and what was not read."""
 
     @property
     def exit_status(self) -> int:
-        """0 when every report was written, 1 when any failed."""
-        return 1 if self.failures else 0
+        """0 when every report was written whole, 1 when any failed or is incomplete."""
+        return 1 if self.failures or self.incomplete else 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,8 @@ class Outcome:
     failure: str | None = None
     document_text: str | None = None
     """The normalized text the output's evidence offsets index (written as OUT/text/<name>.txt)."""
+    incomplete: str | None = None
+    """Written, but without part of the model's reading: what was not read."""
 
 
 # ------------------------------------------------------------------------------------------- inputs and outputs
@@ -252,12 +264,16 @@ def text_path(output: Path) -> Path:
 def is_current(output: Path, source: Path, identity: Mapping[str, Any]) -> bool:
     """Whether `output` (a report JSON) was made from `source`'s present bytes by a run with this identity
     (`pipeline.run_identity`). A missing, truncated or unreadable output, or an unreadable source, is not;
-    nor is one whose text (`text_path`) is missing."""
+    nor is one whose text (`text_path`) is missing, nor one whose model part failed (a rerun asks again). A
+    report incomplete only because a table in it is unreadable is current: reading it again gives the same."""
     if not text_path(output).is_file():
         return False
     try:
-        run = json.loads(output.read_text(encoding="utf-8"))["run"]
-        return run["input_sha256"] == sha256_file(source) and all(run.get(k) == v for k, v in identity.items())
+        data = json.loads(output.read_text(encoding="utf-8"))
+        run = data["run"]
+        model_failed = any(warning.startswith(NOT_READ) for warning in data.get("warnings", []))
+        return (not model_failed and run["input_sha256"] == sha256_file(source)
+                and all(run.get(k) == v for k, v in identity.items()))
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -272,7 +288,17 @@ def extract_one(path: str, settings: ModelSettings | None, time_limit: float | N
         return Outcome(None, failure=_one_line(str(where)))
     except Exception as exc:
         return Outcome(None, failure=_one_line(f"internal error: {type(exc).__name__}: {exc}"))
-    return Outcome(report_json(report), report.run.accounting, document_text=text)
+    return Outcome(report_json(report), report.run.accounting, document_text=text, incomplete=_not_read(report))
+
+
+def _not_read(report: AnnualReport) -> str | None:
+    """What part of an incomplete report was not read, in one line (None for a complete report): the model's
+    part that failed, or a statistics table present in the report that no parser could read."""
+    if report.run.complete:
+        return None
+    model = next((w[len(NOT_READ):] for w in report.warnings if w.startswith(NOT_READ)), None)
+    unread = model or next((w for w in report.warnings if UNREADABLE in w), "part of the report was not read")
+    return _one_line(unread)
 
 
 def _one_line(text: str) -> str:
@@ -298,6 +324,7 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
             leftover.unlink(missing_ok=True)
         todo = [f for f in files if options.force or not is_current(out_dir / f"{names[f]}.json", f, identity)]
         failed: dict[Path, Failure] = {}
+        incomplete: dict[Path, Failure] = {}
         accounting: dict[str, int] = {}
         progress = Progress(len(files), err, enabled=err.isatty() if options.progress is None else options.progress)
         progress.count(skipped=len(files) - len(todo))
@@ -313,6 +340,8 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
                 failed[file] = Failure(str(file), outcome.failure)
                 progress.count(failed=1)
                 return
+            if outcome.incomplete is not None:
+                incomplete[file] = Failure(str(file), f"incomplete: {outcome.incomplete}")
             for key, value in outcome.accounting.items():
                 accounting[key] = accounting.get(key, 0) + value
             progress.count(extracted=1)
@@ -336,10 +365,12 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
         print(f"extractor: {notice}", file=err)
     failures += [failed[f] for f in files if f in failed] + unwritten
     result = BatchResult(extracted=len(todo) - len(failed), skipped=len(files) - len(todo),
-                         failures=tuple(failures), accounting=accounting, tables=tables)
-    for failure in result.failures:
+                         failures=tuple(failures), accounting=accounting, tables=tuple(tables),
+                         incomplete=tuple(incomplete[f] for f in files if f in incomplete))
+    for failure in result.failures + result.incomplete:
         print(f"extractor: {failure.line}", file=err)
-    print(f"extractor: {result.extracted} extracted, {result.skipped} already current, {len(result.failures)} failed; "
+    unfinished = f" ({len(result.incomplete)} incomplete)" if result.incomplete else ""
+    print(f"extractor: {result.extracted} extracted{unfinished}, {result.skipped} already current, {len(result.failures)} failed; "
           f"output in {printable(str(out_dir))}/", file=err)
     if accounting:
         print("extractor: model use: " + ", ".join(f"{key} {value}" for key, value in accounting.items()),
@@ -363,14 +394,25 @@ Deliver = Callable[[Path, Outcome], None]
 
 def _extract_all(files: list[Path], settings: ModelSettings | None, workers: int, deliver: Deliver,
                  time_limit: float | None = None) -> None:
-    """Extract `files`, handing each outcome to `deliver` in this process as soon as it is ready."""
+    """Extract `files`, handing each outcome to `deliver` in this process as soon as it is ready. With a model,
+    an interrupted run (Ctrl-C) interrupts the requests in flight and starts no other report."""
+    if settings is not None:
+        with model_run(settings) as interrupt:
+            if workers <= 1:
+                for file in files:
+                    deliver(file, extract_one(str(file), settings, time_limit))
+                return
+            with ThreadPoolExecutor(workers) as threads:
+                try:
+                    _feed(threads, deque(files), 2 * workers, settings, deliver, time_limit)
+                except BaseException:
+                    interrupt()
+                    threads.shutdown(wait=False, cancel_futures=True)
+                    raise
+        return
     if workers <= 1:
         for file in files:
             deliver(file, extract_one(str(file), settings, time_limit))
-        return
-    if settings is not None:
-        with ThreadPoolExecutor(workers) as threads:
-            _feed(threads, deque(files), 2 * workers, settings, deliver, time_limit)
         return
     queue = deque(files)
     while queue:
