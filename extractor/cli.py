@@ -95,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     review.set_defaults(run=_review)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of AnnualReport")
+    schema.add_argument("--catalogue", action="store_true",
+                        help="print the field catalogue (Markdown: every field and table column with its label and unit)")
     schema.set_defaults(run=_schema)
     return parser
 
@@ -253,6 +255,11 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    if args.catalogue:
+        from extractor.columns import field_catalogue
+
+        print(field_catalogue(), end="")
+        return 0
     print(json.dumps(AnnualReport.model_json_schema(), ensure_ascii=False, indent=1))
     sys.stdout.flush()  # a closed pipe is found here, inside `main`
     return 0

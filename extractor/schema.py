@@ -1,7 +1,8 @@
 """The report schema: one `AnnualReport` per government information-disclosure annual report.
 
-This module is the project's contract (see the field catalogue in README and SCHEMA.md). It imports nothing
-else of the package, so other projects can use it with no model and no network::
+This module is the project's contract (the field catalogue, extractor/FIELDS.md, is made from its field
+descriptions by `extractor schema --catalogue`). It imports nothing else of the package, so other projects can
+use it with no model and no network::
 
     >>> from extractor.schema import AnnualReport
     >>> report = AnnualReport()

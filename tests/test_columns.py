@@ -63,3 +63,12 @@ def test_labels_zh_headers_load_in_pandas_with_their_types(tmp_path):
     parquet = pd.read_parquet(out / "reports.parquet")
     assert list(parquet.columns) == headers("zh")
     assert parquet.set_index("文件名").loc["hebei_2021", "本年新收政府信息公开申请数量（总计）"] == 14
+
+
+def test_the_shipped_field_catalogue_is_the_one_the_schema_makes():
+    from pathlib import Path
+
+    from extractor.columns import field_catalogue
+
+    shipped = Path(__file__).resolve().parent.parent / "extractor" / "FIELDS.md"
+    assert shipped.read_text(encoding="utf-8") == field_catalogue(), "regenerate: extractor schema --catalogue > extractor/FIELDS.md"
