@@ -64,8 +64,8 @@ SUMMARY_LABELS = {
     "summary.lawsuits": ("行政诉讼数（可比指标）", "件"),
 }
 
-_GROUP_LABELS = {
-    # groups the schema describes without the form's wording, or not at all
+GROUP_LABELS = {
+    # groups the schema describes without the form's wording, or not at all (also the review site's headings)
     "stats_2019.proactive.regulations": "规章",
     "stats_2019.proactive.normative_documents": "规范性文件",
     "stats_2019.proactive.licensing": "行政许可",
@@ -134,7 +134,7 @@ def column_info(column: str) -> ColumnInfo:
 def _label(column: str, descriptions: dict[str, str]) -> str:
     parts = column.split(".")
     leaf = _clean(descriptions[column])
-    groups = [_GROUP_LABELS.get(".".join(parts[:i])) or _clean(descriptions.get(".".join(parts[:i]), "")) for i in range(3, len(parts))]
+    groups = [GROUP_LABELS.get(".".join(parts[:i])) or _clean(descriptions.get(".".join(parts[:i]), "")) for i in range(3, len(parts))]
     groups = [g for g in groups if g]
     if column.startswith("stats_2019.requests."):  # a row of section 三 by applicant column: 行（列）
         row = "：".join(groups)

@@ -26,20 +26,14 @@ from typing import Any, TypeGuard
 
 from pydantic import BaseModel
 
+from extractor.columns import GROUP_LABELS
 from extractor.schema import AnnualReport, get_path
 
 _HEADINGS = {
+    **GROUP_LABELS,
     "stats_2019.proactive": "二、主动公开政府信息情况",
     "stats_2019.requests": "三、收到和处理政府信息公开申请情况",
     "stats_2019.appeals": "四、政府信息公开行政复议、行政诉讼情况",
-    "stats_2019.proactive.regulations": "规章",
-    "stats_2019.proactive.normative_documents": "规范性文件",
-    "stats_2019.proactive.licensing": "行政许可",
-    "stats_2019.proactive.other_services": "其他对外管理服务事项",
-    "stats_2019.proactive.penalties": "行政处罚",
-    "stats_2019.proactive.coercion": "行政强制",
-    "stats_2019.proactive.fees": "行政事业性收费",
-    "stats_2019.proactive.procurement": "政府集中采购",
     "stats_2019.requests.denied": "（三）不予公开",
     "stats_2019.requests.unable": "（四）无法提供",
     "stats_2019.requests.not_processed": "（五）不予处理",
