@@ -232,3 +232,8 @@ def test_prose_letter_figure_stays_out_when_the_table_counts_letters_and_faxes_t
     found = {v.path: v.value for v in parsed.values}
     assert found["stats_legacy.requests.channels.letter_or_fax"] == 5  # the form: 3.信函、传真申请数 5
     assert "stats_legacy.requests.channels.letter" not in found  # the prose: 信函申请5条
+
+
+def test_a_clause_with_no_digit_still_states_its_zeros():
+    assert _found("本年度不收取任何费用。", "legacy", 2017) == {"stats_legacy.operations.fees_collected": 0}
+    assert _found("全年未收到政府信息公开申请。", "legacy", 2017) == {"stats_legacy.requests.received": 0}

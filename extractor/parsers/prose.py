@@ -125,12 +125,13 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
     lone_website: list[FieldValue] = []
     for clause in _CLAUSE.finditer(text):
         body = clause.group(0)
-        if speaks_of_another_period(body, year):
-            continue
+        if not _WORTH_READING.search(body) or speaks_of_another_period(body, year):
+            continue  # a clause with no digit and no word of negation (未, 没有, 无, 不) states no figure
+        has_digit = _DIGIT.search(body) is not None
         zeros = _zero_appeals(body, clause.start(), modern) if "复议" in body or "诉讼" in body else []
         for rule in RULES:
             key = rule.modern_key if modern else rule.legacy_key
-            if key is None:
+            if key is None or not (rule.zero or has_digit):
                 continue
             if any(zero.path == key for zero in zeros):
                 continue  # "受理行政复议1起…没有因政府信息公开而被提起的行政复议": the 1 is not about disclosure
@@ -161,7 +162,8 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
 
 
 _LETTER_OR_FAX = re.compile(r"信函[、/和及或]传真申请|传真[、/和及或]信函申请")
-_WORTH_READING = re.compile(r"\d|未|没有|无")
+_WORTH_READING = re.compile(r"\d|未|没有|无|不")
+_DIGIT = re.compile(r"\d")
 _THROUGH_SITE = re.compile(r"(?:通过|依托|利用)[^,。;]{0,15}$")
 _ON_SITE = re.compile(r"在[^,。;]{0,15}$")
 _OTHER_CHANNEL_FIGURE = re.compile(
