@@ -232,3 +232,21 @@ def test_prose_letter_figure_stays_out_when_the_table_counts_letters_and_faxes_t
     found = {v.path: v.value for v in parsed.values}
     assert found["stats_legacy.requests.channels.letter_or_fax"] == 5  # the form: 3.信函、传真申请数 5
     assert "stats_legacy.requests.channels.letter" not in found  # the prose: 信函申请5条
+
+
+def test_statement_after_a_run_together_heading_escapes_the_flattened_tables_period_words():
+    text = ("第二十条第(五)项信息内容上一年项目数量本年增/减处理决定数量行政许可3+14"
+            "三、收到和处理政府信息公开申请情况2020年未收到政府信息公开申请。")
+    assert _found(text, "gov2019", 2020) == {"stats_2019.requests.new_received.total": 0}
+
+
+def test_zero_appeals_after_a_run_together_heading_escape_the_tables_carried_over_row():
+    text = ("(七)总计5四、结转下年度继续办理0上年结转政府信息公开申请数量0"
+            "四、政府信息公开行政复议、行政诉讼情况2019年未发生涉及政府信息公开的行政复议、行政诉讼案件。")
+    assert _found(text, "gov2019", 2019) == {
+        "stats_2019.appeals.reconsideration.total": 0, "stats_2019.appeals.litigation_direct.total": 0,
+        "stats_2019.appeals.litigation_after_reconsideration.total": 0}
+
+
+def test_an_enumeration_that_is_no_heading_keeps_its_years_period():
+    assert _found("2016年一、二季度受理政府信息公开申请14件。") == {}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from extractor.records import FieldValue, ParseResult
@@ -32,6 +33,9 @@ from extractor.textrules import is_approximate, speaks_of_another_period
 N = r"(?P<n>\d+)"
 _CHANNEL_WORDS = r"网站|网|微博|微信|渠道|平台|公报|新媒体|栏目|专栏|客户端"
 _CLAUSE = re.compile(r"[^。;!?\n]+")
+_SECTION_HEADING = re.compile(r"(?<![一二三四五六七八九十第])[一二三四五六七八九十]{1,2}、(?=[^。;!?\n,]{2,30}?(?:情况|事项))")
+"""A section heading of the report ("三、收到和处理政府信息公开申请情况") run together with the text before it, as a
+flattened table leaves it: a new clause starts there."""
 _LOOK_BACK = 40
 """How far before a figure the rules look for a word that qualifies it (约, 通过…网站): a bounded window, so
 that a text with no sentence punctuation costs time in proportion to its length, not its square."""
@@ -123,11 +127,10 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
     modern = block == "stats_2019"
     found: dict[str, list[FieldValue]] = defaultdict(list)
     lone_website: list[FieldValue] = []
-    for clause in _CLAUSE.finditer(text):
-        body = clause.group(0)
+    for clause_start, body in _clauses(text):
         if speaks_of_another_period(body, year):
             continue
-        zeros = _zero_appeals(body, clause.start(), modern) if "复议" in body or "诉讼" in body else []
+        zeros = _zero_appeals(body, clause_start, modern) if "复议" in body or "诉讼" in body else []
         for rule in RULES:
             key = rule.modern_key if modern else rule.legacy_key
             if key is None:
@@ -137,9 +140,9 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
             for match in _compiled(rule.pattern).finditer(body):
                 value = _value(rule, match, body)
                 if value is not None:
-                    start = clause.start() + match.start()
-                    field = FieldValue(key, value, match.group(0), start, clause.start() + match.end())
-                    if key == _WEBSITE and not _website_is_a_channel(text, clause.start(), body, match):
+                    start = clause_start + match.start()
+                    field = FieldValue(key, value, match.group(0), start, clause_start + match.end())
+                    if key == _WEBSITE and not _website_is_a_channel(text, clause_start, body, match):
                         lone_website.append(field)
                     else:
                         found[key].append(field)
@@ -158,6 +161,28 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
             warnings.append(f"{key}: the prose states different figures ({', '.join(map(str, sorted(distinct)))}); "
                             "left null")
     return ParseResult(tuple(values), tuple(warnings))
+
+
+def _clauses(text: str) -> Iterator[tuple[int, str]]:
+    """The clauses of `text`: runs between 。;!? and line breaks, cut again before a run-together section heading.
+
+    A flattened table runs into the next section, so the table's 上一年项目数量 would make the next section's
+    statement a clause about another period; cut at the heading, the statement is read:
+
+    >>> list(_clauses("行政许可上一年项目数量12三、收到和处理政府信息公开申请情况本年未收到申请。"))
+    [(0, '行政许可上一年项目数量12'), (13, '三、收到和处理政府信息公开申请情况本年未收到申请')]
+
+    Enumerations that are not headings stay whole ("一、二季度", a heading word needs 情况 or 事项 soon after):
+
+    >>> list(_clauses("2016年一、二季度受理申请14件"))
+    [(0, '2016年一、二季度受理申请14件')]
+    """
+    for clause in _CLAUSE.finditer(text):
+        start = clause.start()
+        for heading in _SECTION_HEADING.finditer(text, start + 1, clause.end()):
+            yield start, text[start:heading.start()]
+            start = heading.start()
+        yield start, text[start:clause.end()]
 
 
 _LETTER_OR_FAX = re.compile(r"信函[、/和及或]传真申请|传真[、/和及或]信函申请")
