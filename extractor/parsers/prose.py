@@ -14,6 +14,15 @@ null beats wrong.
     [('stats_2019.appeals.reconsideration.total', 0), ('stats_2019.appeals.litigation_direct.total', 0),
      ('stats_2019.appeals.litigation_after_reconsideration.total', 0)]
 
+Channels are read where the report names one on its own: an official account, a website.
+
+    >>> [(v.path, v.value) for v in parse_prose("“某某发布”微信公众号坚持每日推送,全年发布信息1234篇。", "stats_2019", 2023).values]
+    [('stats_legacy.proactive.channels.wechat', 1234)]
+    >>> [v.path for v in parse_prose("全年通过“某某发布”微信公众号、政务微博发布信息1234条。", "stats_2019", 2023).values]
+    []
+    >>> [(v.path, v.value) for v in parse_prose("2016年共发布信息987条,其中政府网站公开政府信息数654条。", "stats_legacy", 2016).values]
+    [('stats_legacy.proactive.total', 987), ('stats_legacy.proactive.channels.website', 654)]
+
 Which key a quantity goes to depends on the statistics block of the report's format (`block`, from the format
 registry): a 2019/2021 report's tables have cells for requests and appeals (`stats_2019`), but none for
 proactive totals or policy interpretations (`stats_legacy`).
@@ -63,12 +72,15 @@ RULES = [
               rf"^(?:(?!{_CHANNEL_WORDS}).)*?主动公开(?:各类|各种)?(?:政府)?信息(?:总数|总量)?(?:共计?|合计|为)?{N}\s*(?:条|件)"),
     # a list of channels closed by 等各类渠道 is every channel together: "通过网站、报纸、微博及微信等各类渠道主动公开政府信息55655条"
     ProseRule(_TOTAL, _TOTAL, rf"等(?:各类|多种|各种)?(?:渠道|途径|方式|平台)主动公开(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
+    # "2017年共发布信息1669条": the year's figure with no channel named before it
     ProseRule(_TOTAL, _TOTAL,
-              rf"^(?:(?!{_CHANNEL_WORDS}).)*?(?:全年|本年度?)(?:共|累计)?公开(?:各类|各种)?(?:政府)?信息(?:共计?)?{N}\s*条"),
+              rf"^(?:(?!{_CHANNEL_WORDS}).)*?(?:全年|本年度?|(?:19|20)\d\d\s*年度?)(?:共|累计)?(?:公开|发布)(?:各类|各种)?(?:政府)?信息"
+              rf"(?:共计?)?{N}\s*条"),
     ProseRule(_L + "proactive.normative_docs", None, rf"其中(?:主动公开)?(?:的)?规范性文件(?:公开)?{N}\s*(?:条|件)"),
+    # "门户网站主动公开政务信息664件", "厅网站全年发布新闻、文件等信息733条", "政府网站公开政府信息数774条"
     ProseRule(_WEBSITE, _WEBSITE,
-              rf"(?:政府|门户|官方)网站(?:平台)?(?:上)?(?:主动)?(?:公开|发布|推送)(?:了)?(?:[^,。;:]{{0,30}}?等)?"
-              rf"(?:各类|各种)?(?:政府)?信息(?:共计?)?{N}\s*(?:条|篇|$)"),
+              rf"(?:政府|门户|官方|[厅局委])网站(?:平台)?(?:上)?(?:全年|本年度?)?(?:主动)?(?:公开|发布|推送)(?:了)?"
+              rf"(?:[^,。;:]{{0,30}}?等)?(?:各类|各种)?(?:政府|政务|文件)?信息(?:数量?)?(?:共计?)?{N}\s*(?:条|篇|件|$)"),
     ProseRule(_L + "proactive.channels.other", _L + "proactive.channels.other",
               rf"(?:其他|其它)(?:渠道|方式|途径)(?:主动)?公开(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
     ProseRule(_L + "requests.received", _M + "requests.new_received.total",
@@ -84,6 +96,9 @@ RULES = [
               rf"(?:发布|刊发|编发)(?:政策)?解读(?:类)?(?:信息|稿件|材料|文章)(?:共计?)?{N}\s*(?:篇|条|件)"),
     ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
               rf"(?:^|[,])(?:政策)?解读(?:类)?(?:信息|稿件|材料)(?:发布|刊发)(?:共计?)?{N}\s*(?:篇|条|件)"),
+    # an item of a list of what was published: "发布政策类文件89条、重要政策文件解读20条", "其中,文件类47件,政策解读12个"
+    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
+              rf"(?:^|[,、])(?:重要|重大|重点)?政策(?:性)?(?:文件)?解读(?:类)?(?:稿件|材料|信息|文章)?(?:共计?)?{N}\s*(?:篇|条|件|个)"),
     ProseRule(_L + "responses.press_conferences", _L + "responses.press_conferences",
               rf"(?<!负责同志参加)(?<!负责人参加)(?<!领导参加)新闻发布会(?:共计?)?{N}\s*(?:场|次)"),
     ProseRule(_L + "responses.press_conferences", _L + "responses.press_conferences",
@@ -94,9 +109,14 @@ RULES = [
               rf"回应(?:公众|社会)?(?:关注)?(?:的)?热点(?:问题)?(?:和|或|及|、)?(?:重大)?舆情(?:共计?)?{N}\s*(?:次|件|条)"),
     ProseRule(_L + "responses.weibo_wechat", _L + "responses.weibo_wechat", rf"微博微信回应(?:事件)?{N}\s*(?:次|件)"),
     ProseRule(_L + "proactive.channels.weibo", _L + "proactive.channels.weibo",
-              rf"政务微博(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
+              rf"(?<![、和及与])政务微博(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
     ProseRule(_L + "proactive.channels.wechat", _L + "proactive.channels.wechat",
-              rf"政务微信(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
+              rf"(?<![、和及与])政务微信(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
+    # an official account named on its own: "“某某发布”微信公众号坚持每日推送,全年发布信息1000篇"; an account listed
+    # with another channel ("网站、微信公众号发布…", "微信公众号、政务微博发布…") counts both, so it is no wechat figure
+    ProseRule(_L + "proactive.channels.wechat", _L + "proactive.channels.wechat",
+              rf"(?<![、和及与”])(?:“[^”]{{1,12}}”)?微信(?:公众号|公众平台)(?:(?!{_CHANNEL_WORDS}|视频号|抖音|头条)[^。;]){{0,20}}?"
+              rf"(?:公开|发布|推送)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|文章|稿件)(?:共计?)?{N}\s*(?:条|篇)"),
     ProseRule(_L + "requests.channels.online", _L + "requests.channels.online", rf"(?:网上|网络|在线)申请{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.channels.in_person", _L + "requests.channels.in_person", rf"(?:当面|现场)申请{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.channels.letter", _L + "requests.channels.letter", rf"(?<![、和及与或])信函申请{N}\s*(?:件|条)"),
@@ -114,7 +134,8 @@ RULES = [
     ProseRule(_L + "operations.fees_waived", None,
               r"(?:未|没有|不)(?:发生|收取)[^。;]{0,20}?(?:收费|收取)?(?:和|及|与|、)(?:减免|免费)", zero=True),
     ProseRule(_L + "requests.received", _M + "requests.new_received.total",
-              r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开)(?:政府信息)?(?:的)?申请",
+              r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开)(?:政府信息)?(?:的)?"
+              r"(?:申请|事项(?!的?(?:投诉|举报|咨询|复议|诉讼)))",
               zero=True),
 ]
 _ZERO_APPEALS = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|接到)?[^。;]{0,30}?行政复议")
@@ -200,10 +221,11 @@ def _website_is_a_channel(text: str, clause_start: int, clause: str, match: re.M
     "通过县政府门户网站主动公开政府信息4511条" (through the website, one channel among others) and a sentence that
     also counts other channels ("厅门户网站推送信息2000条,…“河北人社”微信公众号推送信息1300条") give the channel;
     "2023年,我区在政府网站平台主动公开政府信息1136条" alone is how the report states its total; a website that
-    is the subject ("厅门户网站发布…各类信息3301篇") is the channel.
+    is the subject ("厅门户网站发布…各类信息3301篇") is the channel; so is a figure of one kind of information
+    ("在厅门户网站主动公开各类文件信息316条": files, not all the year's information).
     """
     before_figure = max(0, match.start() - _LOOK_BACK)
-    if _THROUGH_SITE.search(clause, before_figure, match.start()) or not (
+    if _THROUGH_SITE.search(clause, before_figure, match.start()) or "文件信息" in match.group(0) or not (
             _ON_SITE.search(clause, before_figure, match.start()) and "主动" in match.group(0)):
         return True
     floor = max(0, clause_start + match.start() - _SENTENCE_WINDOW)
