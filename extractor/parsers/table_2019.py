@@ -23,8 +23,8 @@ from typing import Any
 
 from extractor.parsers.prose import speaks_of_another_period
 from extractor.parsers.reconstruct import reconstruct
-from extractor.parsers.rows import COLUMNS_7, Equation, RowSpec, field_values, fuzzy, read_rows
-from extractor.records import Number, ParseResult
+from extractor.parsers.rows import COLUMNS_7, Equation, RowReading, RowSpec, field_values, fuzzy, read_rows
+from extractor.records import FieldValue, Number, ParseResult
 from extractor.schema import get_path
 
 SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
@@ -195,7 +195,7 @@ def parse_2019_tables(text: str, version: str, evidence: Mapping[str, Number] | 
         readings = read_rows(text, proactive_rows(version), start_2.start(), end_2, max_gap=400, any_order=True)
         stated = {**proactive_evidence(text, year), **evidence} if version == "gov2021" else evidence
         cells, warnings = reconstruct(readings, [], stated)
-        result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
+        result += _amounts_in_a_stated_unit(text, readings, field_values(text, readings, cells), tuple(warnings))
     section_4 = _SECTION_4.search(text, start_3.start() if start_3 else 0)
     if start_3:
         # the request table starts at its first row label; its heading may sit a line above
@@ -209,6 +209,40 @@ def parse_2019_tables(text: str, version: str, evidence: Mapping[str, Number] | 
     if section_4:
         result += _parse_appeals(text, section_4.end(), evidence)
     return result
+
+
+_SUB_TABLE = re.compile(r"信\s*息\s*内\s*容")
+_UNIT_LOOK_AHEAD = 4
+
+
+def _amounts_in_a_stated_unit(text: str, readings: list[RowReading], values: list[FieldValue],
+                              warnings: tuple[str, ...]) -> ParseResult:
+    """The section-二 values, with an amount left null when neither its sub-table's header nor its row prints 万元.
+
+    The form's amounts are in 万元 only where the report says so ("采购总金额(万元)", "102339.45万元"); an amount
+    printed bare may be in 元, and null beats a figure ten thousand times too large:
+
+    >>> found = parse_2019_tables("第二十条第(九)项 信息内容 采购项目数量 采购总金额 政府集中采购 12 34567", "gov2019")
+    >>> [(v.path, v.value) for v in found.values], found.warnings
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ([('stats_2019.proactive.procurement.items', 12)],
+     ('stats_2019.proactive.procurement.amount: 34567 printed with no unit (no 万元 in its row or header); left null',))
+    >>> found = parse_2019_tables("第二十条第(九)项 信息内容 采购项目数量 采购总金额(万元) 政府集中采购 12 34567", "gov2019")
+    >>> [v.value for v in found.values]
+    [12, 34567.0]
+    """
+    money = {r.spec.path(i): r for r in readings for i in r.spec.money}
+    kept, dropped = [], []
+    for value in values:
+        row = money.get(value.path)
+        if row is not None:
+            header = max((m.start() for m in _SUB_TABLE.finditer(text, 0, row.start)), default=row.start)
+            if "万元" not in text[header:row.end + _UNIT_LOOK_AHEAD]:
+                dropped.append(f"{value.path}: {value.value:g} printed with no unit (no 万元 in its row or header); "
+                               "left null")
+                continue
+        kept.append(value)
+    return ParseResult(tuple(kept), warnings + tuple(dropped))
 
 
 def _parse_appeals(text: str, start: int, evidence: Mapping[str, Number]) -> ParseResult:
