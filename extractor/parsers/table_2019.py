@@ -146,23 +146,41 @@ _ISSUED_IN_PROSE = {
     _P + "normative_documents.issued": re.compile(r"规范性文件\s*(\d+)\s*件"),
 }
 _ISSUING = re.compile(r"制发|出台|印发|制定|主动公开")
+_VERB = re.compile(rf"{_ISSUING.pattern}|起草|清理|审查|审核|备案|修订|修改|评估|报送|征求")
+_KIND = re.compile(r"(?<!性)规章|规范性文件")
+_REPEALED = re.compile(r"(?<!拟)(?<!建议)废止(?:了)?\s*(\d+)\s*件|(\d+)\s*件(?:予以|被)?废止")
+_REPEALED_PATHS = {"规章": _P + "regulations.repealed", "规范性文件": _P + "normative_documents.repealed"}
 
 
 def proactive_evidence(text: str, year: int | None) -> dict[str, Number]:
-    """2021-format documents issued in the year as the prose states them, evidence for the 第二十条 table.
+    """2021-format documents issued and repealed in the year as the prose states them, evidence for the 第二十条
+    table.
 
-    Only a figure stated once, in a clause about issuing documents in the report year, counts:
+    Only a figure stated once, in a clause of the report year, counts. An issued figure counts when the verb
+    nearest before it issues (制发, 印发, 主动公开…; not 起草 or 清理); a repealed one belongs to the kind of
+    document named last before it:
 
     >>> proactive_evidence("全年主动公开市政府规章 8 件、行政规范性文件 3 件。现行有效规章 120 件。", 2024)
     {'stats_2019.proactive.regulations.issued': 8, 'stats_2019.proactive.normative_documents.issued': 3}
+    >>> proactive_evidence("牵头起草省政府规章4件、省政府规范性文件5件,全年制发厅规范性文件2件、废止1件。", 2024)
+    {'stats_2019.proactive.normative_documents.issued': 2, 'stats_2019.proactive.normative_documents.repealed': 1}
+    >>> proactive_evidence("对60件规范性文件进行清理,其中55件保留、3件修改、2件予以废止。", 2024)
+    {'stats_2019.proactive.normative_documents.repealed': 2}
     """
     found: dict[str, set[int]] = {}
     for clause in re.findall(r"[^。;]+", text):
-        if ("规章" not in clause and "规范性文件" not in clause) or not _ISSUING.search(clause) \
-                or speaks_of_another_period(clause, year) or "现行有效" in clause:
+        if ("规章" not in clause and "规范性文件" not in clause) or speaks_of_another_period(clause, year) \
+                or "现行有效" in clause:
             continue
         for path, pattern in _ISSUED_IN_PROSE.items():
-            found.setdefault(path, set()).update(int(n) for n in pattern.findall(clause))
+            for match in pattern.finditer(clause):
+                verbs = _VERB.findall(clause, 0, match.start())
+                if verbs and _ISSUING.fullmatch(verbs[-1]):
+                    found.setdefault(path, set()).add(int(match.group(1)))
+        for match in _REPEALED.finditer(clause):
+            kinds = _KIND.findall(clause, 0, match.start())
+            if kinds:
+                found.setdefault(_REPEALED_PATHS[kinds[-1]], set()).add(int(match.group(1) or match.group(2)))
     return {path: next(iter(values)) for path, values in found.items() if len(values) == 1}
 
 
