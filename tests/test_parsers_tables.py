@@ -241,3 +241,15 @@ def test_fujian_row_with_one_cell_and_no_arithmetic_is_left_null():
     assert "stats_legacy.appeals.reconsideration.total" not in _values(result)
     assert result.warnings == ("stats_legacy.appeals.reconsideration.total: 2 readings fit the table, which disagree "
                                "(7 / _); uncertain cells left null",)
+
+
+def test_a_broken_total_row_still_ties_new_requests_to_the_outcome_rows():
+    rows = [(label, {"一、本年新收政府信息公开申请数量": "220000022", "(一)予以公开": "200000020",
+                     "5.属于三类内部事务信息": "2000002", "1.本机关不掌握相关政府信息": "0000000",
+                     "(七)总计": "30000022"}.get(label, cells))
+            for label, cells in SECTION_3_2021]
+    result = parse_2019_tables(section_3_text(rows), "gov2021")
+    values = _values(result)
+    assert _row(values, "new_received") == [22, 0, 0, 0, 0, 0, 22]  # not 2|20|0|0|0|0|22
+    assert _row(values, "total") == [None] * 7
+    assert any(w.startswith(f"{R}total:") for w in result.warnings)
