@@ -303,3 +303,8 @@ def test_no_complaint_about_a_disclosure_matter_is_no_zero_of_requests():
 
 def test_a_weibo_listed_after_another_channel_gives_no_weibo_figure():
     assert _found("全年通过“某某发布”微信公众号、政务微博发布信息1234条。") == {}
+
+
+def test_requests_received_by_letter_give_the_letter_channel():
+    assert _found("2019年收到3份以信函形式提出的信息公开申请,已按时答复办结。", "gov2019", 2019) == {
+        "stats_legacy.requests.channels.letter": 3}

@@ -120,6 +120,8 @@ RULES = [
     ProseRule(_L + "requests.channels.online", _L + "requests.channels.online", rf"(?:网上|网络|在线)申请{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.channels.in_person", _L + "requests.channels.in_person", rf"(?:当面|现场)申请{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.channels.letter", _L + "requests.channels.letter", rf"(?<![、和及与或])信函申请{N}\s*(?:件|条)"),
+    ProseRule(_L + "requests.channels.letter", _L + "requests.channels.letter",
+              rf"(?:收到|受理|接到)(?:了)?{N}\s*(?:份|件)(?:以|通过)信函(?:形式|方式)?(?:提出|提交)的"),
     ProseRule(_L + "requests.outcomes.granted", None, rf"(?<!部分)(?<!不)(?<!不予)同意公开(?:答复)?{N}\s*件"),
     ProseRule(_L + "requests.outcomes.already_public", None, rf"属于已主动公开(?:范围)?(?:的)?(?:信息)?{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.outcomes.not_this_agency", None, rf"不属于本(?:行政)?机关公开(?:范围)?(?:的)?(?:信息)?{N}\s*(?:件|条)"),
