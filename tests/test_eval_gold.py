@@ -102,7 +102,7 @@ def test_one_wrong_value_per_document_fails_the_eval(tmp_path, monkeypatch, caps
         data = real(document, *rest).model_dump()
         path = next(p for p in statistic_paths() if get_path(data, p) is not None)
         set_path(data, path, get_path(data, path) + 1)
-        changed.append(path)
+        changed.append(document.path)
         return AnnualReport.model_validate(data)
 
     # one wrong value in thousands barely moves precision: hold the copy to the parser's own current scores
@@ -116,7 +116,7 @@ def test_one_wrong_value_per_document_fails_the_eval(tmp_path, monkeypatch, caps
     capsys.readouterr()
     monkeypatch.setattr(runner, "extract_document", one_wrong)
     assert runner.run_eval(str(folder)) == 1
-    assert len(changed) == len(CASES)
+    assert len(set(changed)) == len(CASES)  # a document with no recorded answer is extracted again, parsers alone
     err = capsys.readouterr().err
     assert "under threshold: statistics_precision_min" in err
 
