@@ -151,7 +151,7 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
     found: dict[str, list[FieldValue]] = defaultdict(list)
     lone_website: list[FieldValue] = []
     for clause_start, body in _clauses(text):
-        if speaks_of_another_period(body, year):
+        if not _WORTH_READING.search(body) or speaks_of_another_period(body, year):
             continue
         zeros = _zero_appeals(body, clause_start, modern) if "复议" in body or "诉讼" in body else []
         for rule in RULES:
@@ -209,7 +209,8 @@ def _clauses(text: str) -> Iterator[tuple[int, str]]:
 
 
 _LETTER_OR_FAX = re.compile(r"信函[、/和及或]传真申请|传真[、/和及或]信函申请")
-_WORTH_READING = re.compile(r"\d|未|没有|无")
+_WORTH_READING = re.compile(r"\d|未|没有|无|不")
+"""Every rule reads a number or a stated zero (未, 没有, 无, 不…): a clause with none of these is skipped."""
 _THROUGH_SITE = re.compile(r"(?:通过|依托|利用)[^,。;]{0,15}$")
 _ON_SITE = re.compile(r"在[^,。;]{0,15}$")
 _OTHER_CHANNEL_FIGURE = re.compile(
