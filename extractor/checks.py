@@ -27,28 +27,29 @@ MAX_MONEY = 10**8
 """万元: a trillion yuan, past any fee or budget of a disclosure office."""
 
 
-_SIGNED = ".change"
-"""The statistics that may be negative: a year's change in the 第二十条 tables (本年增/减)."""
-
-
 def plausible(values: Iterable[FieldValue]) -> tuple[list[FieldValue], list[str]]:
     """The values that can be real, and a warning for each one that cannot (left null, whoever read it):
-    a count past `MAX_COUNT`, an amount past `MAX_MONEY` 万元, or a negative one (only a year's change, 本年增/减,
-    may be negative). The tables' integer columns (64 bits in Parquet and pandas) then hold every value.
+    a count past `MAX_COUNT`, an amount past `MAX_MONEY` 万元, or a negative one other than a change (the 2019
+    form's 本年增/减 column, `….change`, is signed). The tables' integer columns (64 bits in Parquet and pandas)
+    then hold every value.
 
     >>> kept, warnings = plausible([FieldValue("stats_legacy.proactive.total", 39387, "39387条", 0, 6),
     ...                             FieldValue("stats_legacy.requests.received", 12345678901234567890, "…", 7, 27)])
-    >>> plausible([FieldValue("stats_2019.proactive.penalties.change", -1, "-1", 0, 2)])[0][0].value
-    -1
     >>> [v.value for v in kept], warnings
     ([39387], ['stats_legacy.requests.received: 12345678901234567890 is not a plausible figure (past 1000000000); left null'])
+
+    >>> kept, warnings = plausible([FieldValue("stats_2019.proactive.penalties.change", -3, "行政处罚5-32", 0, 8),
+    ...                             FieldValue("stats_2019.proactive.penalties.decisions", -2, "行政处罚5-32", 0, 8)])
+    >>> [(v.path, v.value) for v in kept]
+    [('stats_2019.proactive.penalties.change', -3)]
+    >>> warnings
+    ['stats_2019.proactive.penalties.decisions: -2 is not a plausible figure (negative); left null']
     """
     money = money_paths()
     kept, warnings = [], []
     for value in values:
         limit = MAX_MONEY if value.path in money else MAX_COUNT
-        lowest = -limit if value.path.endswith(_SIGNED) else 0
-        if lowest <= value.value <= limit:
+        if (-limit if value.path.endswith(".change") else 0) <= value.value <= limit:
             kept.append(value)
         else:
             warnings.append(f"{value.path}: {value.value} is not a plausible figure "

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from samples import GOV2021_REPORT
 
+from extractor.checks import plausible
 from extractor.documents import load_document
 from extractor.pipeline import extract_document
+from extractor.records import FieldValue
 
 DOCS = Path(__file__).resolve().parent.parent / "evals" / "docs"
 
@@ -65,3 +67,10 @@ def test_legacy_statistics_table_with_nothing_read_is_incomplete(tmp_path):
 def test_legacy_statistics_table_that_was_read_is_complete():
     report = extract_document(load_document(DOCS / "10_hebei_jyt_2018_tongjibiao.txt"))
     assert report.run.complete is True and report.stats_legacy.proactive.total is not None
+
+
+def test_a_negative_change_is_kept_and_a_negative_count_left_null():
+    kept, warnings = plausible([FieldValue("stats_2019.proactive.licensing.change", -5, "行政许可156-5997", 0, 12),
+                                FieldValue("stats_2019.proactive.licensing.decisions", -1, "行政许可-1", 0, 6)])
+    assert [(v.path, v.value) for v in kept] == [("stats_2019.proactive.licensing.change", -5)]
+    assert warnings == ["stats_2019.proactive.licensing.decisions: -1 is not a plausible figure (negative); left null"]

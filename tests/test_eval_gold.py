@@ -116,7 +116,7 @@ def test_one_wrong_value_per_document_fails_the_eval(tmp_path, monkeypatch, caps
     capsys.readouterr()
     monkeypatch.setattr(runner, "extract_document", one_wrong)
     assert runner.run_eval(str(folder)) == 1
-    assert {Path(path).name for path in changed} == {case.source.name for case in CASES}  # every document
+    assert len(set(changed)) == len(CASES)  # a document with no recorded answer is extracted again, parsers alone
     err = capsys.readouterr().err
     assert "under threshold: statistics_precision_min" in err
 

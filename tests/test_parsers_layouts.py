@@ -167,6 +167,25 @@ def test_prose_restating_a_proactive_cell_settles_its_reading(tmp_path):
     assert f"{P}normative_documents.repealed" not in values  # 12|3|45 or 12|34|5: still uncertain
 
 
+
+def test_prose_restating_issued_and_repealed_counts_settles_the_whole_row(tmp_path):
+    text = TITLE + "一、总体情况\n全年制发行政规范性文件12件、废止3件。\n" + PROACTIVE_2021
+    values, _ = _parsed(_write(tmp_path / "r.txt", text))
+    assert [values.get(f"{P}normative_documents.{c}") for c in ("issued", "repealed", "in_force")] == [12, 3, 45]
+
+
+def test_a_cleanup_that_repealed_documents_settles_the_repealed_cell(tmp_path):
+    text = TITLE + "一、总体情况\n对50件规范性文件进行清理,其中15件保留、34件予以废止。\n" + PROACTIVE_2021
+    values, _ = _parsed(_write(tmp_path / "r.txt", text))
+    assert [values.get(f"{P}normative_documents.{c}") for c in ("issued", "repealed", "in_force")] == [12, 34, 5]
+
+
+def test_documents_drafted_for_another_body_are_no_evidence_of_those_issued(tmp_path):
+    text = TITLE + "一、总体情况\n牵头起草省政府规范性文件12件,全年制发厅规范性文件1件。\n" + PROACTIVE_2021
+    values, _ = _parsed(_write(tmp_path / "r.txt", text))
+    assert values[f"{P}normative_documents.issued"] == 1  # 1|2|345, 1|23|45 or 1|234|5: never 12|3|45
+    assert f"{P}normative_documents.repealed" not in values
+
 # ------------------------------------------------------------------------------------------------ Fujian
 FUJIAN_FLAT = (
     "指标名称计量单位本年度历年累计主动公开文件数条246813579其中:1.政府网站公开数条246813579"

@@ -237,3 +237,77 @@ def test_prose_letter_figure_stays_out_when_the_table_counts_letters_and_faxes_t
 def test_a_clause_with_no_digit_still_states_its_zeros():
     assert _found("本年度不收取任何费用。", "legacy", 2017) == {"stats_legacy.operations.fees_collected": 0}
     assert _found("全年未收到政府信息公开申请。", "legacy", 2017) == {"stats_legacy.requests.received": 0}
+def test_statement_after_a_run_together_heading_escapes_the_flattened_tables_period_words():
+    text = ("第二十条第(五)项信息内容上一年项目数量本年增/减处理决定数量行政许可3+14"
+            "三、收到和处理政府信息公开申请情况2020年未收到政府信息公开申请。")
+    assert _found(text, "gov2019", 2020) == {"stats_2019.requests.new_received.total": 0}
+
+
+def test_zero_appeals_after_a_run_together_heading_escape_the_tables_carried_over_row():
+    text = ("(七)总计5四、结转下年度继续办理0上年结转政府信息公开申请数量0"
+            "四、政府信息公开行政复议、行政诉讼情况2019年未发生涉及政府信息公开的行政复议、行政诉讼案件。")
+    assert _found(text, "gov2019", 2019) == {
+        "stats_2019.appeals.reconsideration.total": 0, "stats_2019.appeals.litigation_direct.total": 0,
+        "stats_2019.appeals.litigation_after_reconsideration.total": 0}
+
+
+def test_an_enumeration_that_is_no_heading_keeps_its_years_period():
+    assert _found("2016年一、二季度受理政府信息公开申请14件。") == {}
+
+
+@pytest.mark.parametrize("text", [
+    "“某某发布”微信公众号坚持每日推送更新,全年发布信息1234篇。",
+    "“某某发布”微信公众号全年发布信息1234篇,“某某发布”视频号发布信息56条。",
+    "微信公众号“某某发布”2017年共发布信息1234条。",
+])
+def test_a_named_official_account_gives_the_wechat_channel(text):
+    assert _found(text) == {"stats_legacy.proactive.channels.wechat": 1234}
+
+
+@pytest.mark.parametrize("text", [
+    "全年通过“某某发布”微信公众号、政务微博发布政务信息1234条。",
+    "门户网站和微信公众号发布信息1234条。",
+    "“某某发布”微信公众号关注人数达1234人。",
+])
+def test_an_account_counted_with_another_channel_or_its_followers_gives_no_wechat_figure(text):
+    assert "stats_legacy.proactive.channels.wechat" not in _found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "全年通过门户网站发布各类政务信息1234条,其中规范性文件5件。",
+    "全年通过门户网站主动公开政务信息1234件。",
+    "厅网站全年发布新闻、文件、通知、通报等信息1234条。",
+    "全年在厅门户网站主动公开各类文件信息1234条,由我厅办理的建议提案复文56件。",
+])
+def test_website_figure_in_other_wordings_gives_the_website_channel(text):
+    assert _found(text, "gov2021", 2017) == {"stats_legacy.proactive.channels.website": 1234}
+
+
+def test_year_total_with_its_website_part_gives_both():
+    found = _found("2017年共发布信息1234条,其中政府网站公开政府信息数567条,发布了8期《信息快报》。")
+    assert found == {"stats_legacy.proactive.total": 1234, "stats_legacy.proactive.channels.website": 567}
+
+
+@pytest.mark.parametrize("text", [
+    "发布政策类文件89条、重要政策文件解读12条;发布基础教育信息30条。",
+    "全年通过门户网站主动公开政务信息664件。其中,文件类47件,公示公告85个,政策解读12个,其他事项520个。",
+])
+def test_policy_interpretations_as_an_item_of_a_published_list(text):
+    assert _found(text, "gov2021", 2022)["stats_legacy.responses.policy_interpretations"] == 12
+
+
+def test_no_request_matter_received_is_a_stated_zero():
+    assert _found("2017年,某某厅未受理依申请信息公开事项。") == {"stats_legacy.requests.received": 0}
+
+
+def test_no_complaint_about_a_disclosure_matter_is_no_zero_of_requests():
+    assert "stats_legacy.requests.received" not in _found("本年度未收到政府信息公开事项的投诉。")
+
+
+def test_a_weibo_listed_after_another_channel_gives_no_weibo_figure():
+    assert _found("全年通过“某某发布”微信公众号、政务微博发布信息1234条。") == {}
+
+
+def test_requests_received_by_letter_give_the_letter_channel():
+    assert _found("2019年收到3份以信函形式提出的信息公开申请,已按时答复办结。", "gov2019", 2019) == {
+        "stats_legacy.requests.channels.letter": 3}

@@ -124,6 +124,26 @@ def test_2019_proactive_table_reads_signed_change_column():
     assert values["stats_2019.proactive.licensing.decisions"] == 997
 
 
+PROCUREMENT = ("二、主动公开政府信息情况\n信息内容 本年新制作数量 本年新公开数量 对外公开总数量\n规章 0 0 0\n"
+               "第二十条第(九)项\n信息内容\n采购项目数量\n{header}\n政府集中采购\n\n12\n\n{amount}\n\n"
+               "三、收到和处理政府信息公开申请情况")
+
+
+def test_procurement_amount_printed_with_no_unit_is_left_null_and_its_count_kept():
+    result = parse_2019_tables(PROCUREMENT.format(header="采购总金额", amount="34567"), "gov2019")
+    values = _values(result)
+    assert values["stats_2019.proactive.procurement.items"] == 12
+    assert "stats_2019.proactive.procurement.amount" not in values
+    assert any("procurement.amount: 34567 printed with no unit" in w for w in result.warnings)
+
+
+def test_procurement_amount_is_read_where_the_row_or_the_header_prints_wan_yuan():
+    in_header = _values(parse_2019_tables(PROCUREMENT.format(header="采购总金额(万元)", amount="34567"), "gov2019"))
+    in_row = _values(parse_2019_tables(PROCUREMENT.format(header="采购总金额", amount="345.67万元"), "gov2019"))
+    assert in_header["stats_2019.proactive.procurement.amount"] == 34567
+    assert in_row["stats_2019.proactive.procurement.amount"] == 345.67
+
+
 # --------------------------------------------------------------------------------------------- legacy
 LEGACY_TABLE = """政府信息公开情况统计表
 统计指标 单位 统计数
@@ -221,3 +241,15 @@ def test_fujian_row_with_one_cell_and_no_arithmetic_is_left_null():
     assert "stats_legacy.appeals.reconsideration.total" not in _values(result)
     assert result.warnings == ("stats_legacy.appeals.reconsideration.total: 2 readings fit the table, which disagree "
                                "(7 / _); uncertain cells left null",)
+
+
+def test_a_broken_total_row_still_ties_new_requests_to_the_outcome_rows():
+    rows = [(label, {"一、本年新收政府信息公开申请数量": "220000022", "(一)予以公开": "200000020",
+                     "5.属于三类内部事务信息": "2000002", "1.本机关不掌握相关政府信息": "0000000",
+                     "(七)总计": "30000022"}.get(label, cells))
+            for label, cells in SECTION_3_2021]
+    result = parse_2019_tables(section_3_text(rows), "gov2021")
+    values = _values(result)
+    assert _row(values, "new_received") == [22, 0, 0, 0, 0, 0, 22]  # not 2|20|0|0|0|0|22
+    assert _row(values, "total") == [None] * 7
+    assert any(w.startswith(f"{R}total:") for w in result.warnings)

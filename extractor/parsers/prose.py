@@ -14,6 +14,15 @@ null beats wrong.
     [('stats_2019.appeals.reconsideration.total', 0), ('stats_2019.appeals.litigation_direct.total', 0),
      ('stats_2019.appeals.litigation_after_reconsideration.total', 0)]
 
+Channels are read where the report names one on its own: an official account, a website.
+
+    >>> [(v.path, v.value) for v in parse_prose("“某某发布”微信公众号坚持每日推送,全年发布信息1234篇。", "stats_2019", 2023).values]
+    [('stats_legacy.proactive.channels.wechat', 1234)]
+    >>> [v.path for v in parse_prose("全年通过“某某发布”微信公众号、政务微博发布信息1234条。", "stats_2019", 2023).values]
+    []
+    >>> [(v.path, v.value) for v in parse_prose("2016年共发布信息987条,其中政府网站公开政府信息数654条。", "stats_legacy", 2016).values]
+    [('stats_legacy.proactive.total', 987), ('stats_legacy.proactive.channels.website', 654)]
+
 Which key a quantity goes to depends on the statistics block of the report's format (`block`, from the format
 registry): a 2019/2021 report's tables have cells for requests and appeals (`stats_2019`), but none for
 proactive totals or policy interpretations (`stats_legacy`).
@@ -24,6 +33,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from extractor.records import FieldValue, ParseResult
@@ -32,6 +42,9 @@ from extractor.textrules import is_approximate, speaks_of_another_period
 N = r"(?P<n>\d+)"
 _CHANNEL_WORDS = r"网站|网|微博|微信|渠道|平台|公报|新媒体|栏目|专栏|客户端"
 _CLAUSE = re.compile(r"[^。;!?\n]+")
+_SECTION_HEADING = re.compile(r"(?<![一二三四五六七八九十第])[一二三四五六七八九十]{1,2}、(?=[^。;!?\n,]{2,30}?(?:情况|事项))")
+"""A section heading of the report ("三、收到和处理政府信息公开申请情况") run together with the text before it, as a
+flattened table leaves it: a new clause starts there."""
 _LOOK_BACK = 40
 """How far before a figure the rules look for a word that qualifies it (约, 通过…网站): a bounded window, so
 that a text with no sentence punctuation costs time in proportion to its length, not its square."""
@@ -59,12 +72,15 @@ RULES = [
               rf"^(?:(?!{_CHANNEL_WORDS}).)*?主动公开(?:各类|各种)?(?:政府)?信息(?:总数|总量)?(?:共计?|合计|为)?{N}\s*(?:条|件)"),
     # a list of channels closed by 等各类渠道 is every channel together: "通过网站、报纸、微博及微信等各类渠道主动公开政府信息55655条"
     ProseRule(_TOTAL, _TOTAL, rf"等(?:各类|多种|各种)?(?:渠道|途径|方式|平台)主动公开(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
+    # "2017年共发布信息1669条": the year's figure with no channel named before it
     ProseRule(_TOTAL, _TOTAL,
-              rf"^(?:(?!{_CHANNEL_WORDS}).)*?(?:全年|本年度?)(?:共|累计)?公开(?:各类|各种)?(?:政府)?信息(?:共计?)?{N}\s*条"),
+              rf"^(?:(?!{_CHANNEL_WORDS}).)*?(?:全年|本年度?|(?:19|20)\d\d\s*年度?)(?:共|累计)?(?:公开|发布)(?:各类|各种)?(?:政府)?信息"
+              rf"(?:共计?)?{N}\s*条"),
     ProseRule(_L + "proactive.normative_docs", None, rf"其中(?:主动公开)?(?:的)?规范性文件(?:公开)?{N}\s*(?:条|件)"),
+    # "门户网站主动公开政务信息664件", "厅网站全年发布新闻、文件等信息733条", "政府网站公开政府信息数774条"
     ProseRule(_WEBSITE, _WEBSITE,
-              rf"(?:政府|门户|官方)网站(?:平台)?(?:上)?(?:主动)?(?:公开|发布|推送)(?:了)?(?:[^,。;:]{{0,30}}?等)?"
-              rf"(?:各类|各种)?(?:政府)?信息(?:共计?)?{N}\s*(?:条|篇|$)"),
+              rf"(?:政府|门户|官方|[厅局委])网站(?:平台)?(?:上)?(?:全年|本年度?)?(?:主动)?(?:公开|发布|推送)(?:了)?"
+              rf"(?:[^,。;:]{{0,30}}?等)?(?:各类|各种)?(?:政府|政务|文件)?信息(?:数量?)?(?:共计?)?{N}\s*(?:条|篇|件|$)"),
     ProseRule(_L + "proactive.channels.other", _L + "proactive.channels.other",
               rf"(?:其他|其它)(?:渠道|方式|途径)(?:主动)?公开(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
     ProseRule(_L + "requests.received", _M + "requests.new_received.total",
@@ -80,6 +96,9 @@ RULES = [
               rf"(?:发布|刊发|编发)(?:政策)?解读(?:类)?(?:信息|稿件|材料|文章)(?:共计?)?{N}\s*(?:篇|条|件)"),
     ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
               rf"(?:^|[,])(?:政策)?解读(?:类)?(?:信息|稿件|材料)(?:发布|刊发)(?:共计?)?{N}\s*(?:篇|条|件)"),
+    # an item of a list of what was published: "发布政策类文件89条、重要政策文件解读20条", "其中,文件类47件,政策解读12个"
+    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
+              rf"(?:^|[,、])(?:重要|重大|重点)?政策(?:性)?(?:文件)?解读(?:类)?(?:稿件|材料|信息|文章)?(?:共计?)?{N}\s*(?:篇|条|件|个)"),
     ProseRule(_L + "responses.press_conferences", _L + "responses.press_conferences",
               rf"(?<!负责同志参加)(?<!负责人参加)(?<!领导参加)新闻发布会(?:共计?)?{N}\s*(?:场|次)"),
     ProseRule(_L + "responses.press_conferences", _L + "responses.press_conferences",
@@ -90,12 +109,19 @@ RULES = [
               rf"回应(?:公众|社会)?(?:关注)?(?:的)?热点(?:问题)?(?:和|或|及|、)?(?:重大)?舆情(?:共计?)?{N}\s*(?:次|件|条)"),
     ProseRule(_L + "responses.weibo_wechat", _L + "responses.weibo_wechat", rf"微博微信回应(?:事件)?{N}\s*(?:次|件)"),
     ProseRule(_L + "proactive.channels.weibo", _L + "proactive.channels.weibo",
-              rf"政务微博(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
+              rf"(?<![、和及与])政务微博(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
     ProseRule(_L + "proactive.channels.wechat", _L + "proactive.channels.wechat",
-              rf"政务微信(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
+              rf"(?<![、和及与])政务微信(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
+    # an official account named on its own: "“某某发布”微信公众号坚持每日推送,全年发布信息1000篇"; an account listed
+    # with another channel ("网站、微信公众号发布…", "微信公众号、政务微博发布…") counts both, so it is no wechat figure
+    ProseRule(_L + "proactive.channels.wechat", _L + "proactive.channels.wechat",
+              rf"(?<![、和及与”])(?:“[^”]{{1,12}}”)?微信(?:公众号|公众平台)(?:(?!{_CHANNEL_WORDS}|视频号|抖音|头条)[^。;]){{0,20}}?"
+              rf"(?:公开|发布|推送)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|文章|稿件)(?:共计?)?{N}\s*(?:条|篇)"),
     ProseRule(_L + "requests.channels.online", _L + "requests.channels.online", rf"(?:网上|网络|在线)申请{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.channels.in_person", _L + "requests.channels.in_person", rf"(?:当面|现场)申请{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.channels.letter", _L + "requests.channels.letter", rf"(?<![、和及与或])信函申请{N}\s*(?:件|条)"),
+    ProseRule(_L + "requests.channels.letter", _L + "requests.channels.letter",
+              rf"(?:收到|受理|接到)(?:了)?{N}\s*(?:份|件)(?:以|通过)信函(?:形式|方式)?(?:提出|提交)的"),
     ProseRule(_L + "requests.outcomes.granted", None, rf"(?<!部分)(?<!不)(?<!不予)同意公开(?:答复)?{N}\s*件"),
     ProseRule(_L + "requests.outcomes.already_public", None, rf"属于已主动公开(?:范围)?(?:的)?(?:信息)?{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.outcomes.not_this_agency", None, rf"不属于本(?:行政)?机关公开(?:范围)?(?:的)?(?:信息)?{N}\s*(?:件|条)"),
@@ -110,7 +136,8 @@ RULES = [
     ProseRule(_L + "operations.fees_waived", None,
               r"(?:未|没有|不)(?:发生|收取)[^。;]{0,20}?(?:收费|收取)?(?:和|及|与|、)(?:减免|免费)", zero=True),
     ProseRule(_L + "requests.received", _M + "requests.new_received.total",
-              r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开)(?:政府信息)?(?:的)?申请",
+              r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开)(?:政府信息)?(?:的)?"
+              r"(?:申请|事项(?!的?(?:投诉|举报|咨询|复议|诉讼)))",
               zero=True),
 ]
 _ZERO_APPEALS = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|接到)?[^。;]{0,30}?行政复议")
@@ -123,12 +150,11 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
     modern = block == "stats_2019"
     found: dict[str, list[FieldValue]] = defaultdict(list)
     lone_website: list[FieldValue] = []
-    for clause in _CLAUSE.finditer(text):
-        body = clause.group(0)
+    for clause_start, body in _clauses(text):
         if not _WORTH_READING.search(body) or speaks_of_another_period(body, year):
-            continue  # a clause with no digit and no word of negation (未, 没有, 无, 不) states no figure
+            continue
         has_digit = _DIGIT.search(body) is not None
-        zeros = _zero_appeals(body, clause.start(), modern) if "复议" in body or "诉讼" in body else []
+        zeros = _zero_appeals(body, clause_start, modern) if "复议" in body or "诉讼" in body else []
         for rule in RULES:
             key = rule.modern_key if modern else rule.legacy_key
             if key is None or not (rule.zero or has_digit):
@@ -138,9 +164,9 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
             for match in _compiled(rule.pattern).finditer(body):
                 value = _value(rule, match, body)
                 if value is not None:
-                    start = clause.start() + match.start()
-                    field = FieldValue(key, value, match.group(0), start, clause.start() + match.end())
-                    if key == _WEBSITE and not _website_is_a_channel(text, clause.start(), body, match):
+                    start = clause_start + match.start()
+                    field = FieldValue(key, value, match.group(0), start, clause_start + match.end())
+                    if key == _WEBSITE and not _website_is_a_channel(text, clause_start, body, match):
                         lone_website.append(field)
                     else:
                         found[key].append(field)
@@ -161,9 +187,33 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
     return ParseResult(tuple(values), tuple(warnings))
 
 
+def _clauses(text: str) -> Iterator[tuple[int, str]]:
+    """The clauses of `text`: runs between 。;!? and line breaks, cut again before a run-together section heading.
+
+    A flattened table runs into the next section, so the table's 上一年项目数量 would make the next section's
+    statement a clause about another period; cut at the heading, the statement is read:
+
+    >>> list(_clauses("行政许可上一年项目数量12三、收到和处理政府信息公开申请情况本年未收到申请。"))
+    [(0, '行政许可上一年项目数量12'), (13, '三、收到和处理政府信息公开申请情况本年未收到申请')]
+
+    Enumerations that are not headings stay whole ("一、二季度", a heading word needs 情况 or 事项 soon after):
+
+    >>> list(_clauses("2016年一、二季度受理申请14件"))
+    [(0, '2016年一、二季度受理申请14件')]
+    """
+    for clause in _CLAUSE.finditer(text):
+        start = clause.start()
+        for heading in _SECTION_HEADING.finditer(text, start + 1, clause.end()):
+            yield start, text[start:heading.start()]
+            start = heading.start()
+        yield start, text[start:clause.end()]
+
+
 _LETTER_OR_FAX = re.compile(r"信函[、/和及或]传真申请|传真[、/和及或]信函申请")
 _WORTH_READING = re.compile(r"\d|未|没有|无|不")
+"""Every rule reads a number or a stated zero (未, 没有, 无, 不…): a clause with none of these is skipped."""
 _DIGIT = re.compile(r"\d")
+"""A rule that reads a number (not a stated zero) is tried only on a clause with a digit."""
 _THROUGH_SITE = re.compile(r"(?:通过|依托|利用)[^,。;]{0,15}$")
 _ON_SITE = re.compile(r"在[^,。;]{0,15}$")
 _OTHER_CHANNEL_FIGURE = re.compile(
@@ -177,10 +227,11 @@ def _website_is_a_channel(text: str, clause_start: int, clause: str, match: re.M
     "通过县政府门户网站主动公开政府信息4511条" (through the website, one channel among others) and a sentence that
     also counts other channels ("厅门户网站推送信息2000条,…“河北人社”微信公众号推送信息1300条") give the channel;
     "2023年,我区在政府网站平台主动公开政府信息1136条" alone is how the report states its total; a website that
-    is the subject ("厅门户网站发布…各类信息3301篇") is the channel.
+    is the subject ("厅门户网站发布…各类信息3301篇") is the channel; so is a figure of one kind of information
+    ("在厅门户网站主动公开各类文件信息316条": files, not all the year's information).
     """
     before_figure = max(0, match.start() - _LOOK_BACK)
-    if _THROUGH_SITE.search(clause, before_figure, match.start()) or not (
+    if _THROUGH_SITE.search(clause, before_figure, match.start()) or "文件信息" in match.group(0) or not (
             _ON_SITE.search(clause, before_figure, match.start()) and "主动" in match.group(0)):
         return True
     floor = max(0, clause_start + match.start() - _SENTENCE_WINDOW)

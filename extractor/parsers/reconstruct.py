@@ -51,6 +51,7 @@ def reconstruct(
     warnings = [f"{r.spec.key}: {r.problem}" for r in readings if r.problem and not r.candidates]
     chosen = {k: c[0] for k, c in options.items() if len(c) == 1}
     ambiguous = {k for k, c in options.items() if len(c) > 1}
+    equations = through_unread_rows(equations, set(options))
     usable = [e for e in equations if all(k in options for k, _ in e.left + e.right) and any(k in ambiguous for k, _ in e.left + e.right)]
     specs = {r.spec.key: r.spec for r in readings}
     for group in _groups(options, usable):
@@ -69,6 +70,37 @@ def reconstruct(
             if not fits or (len(set(fits)) > 1 and None in chosen[key]):
                 warnings.append(_warning(key, fits, options[key], complete))
     return chosen, warnings
+
+
+def through_unread_rows(equations: Sequence[Equation], read: set[str]) -> list[Equation]:
+    """The equations, plus those that still hold where a row could not be read at all: a cell of an unread row
+    that one equation gives as the sum of read cells is replaced by that sum in the other equations naming it.
+
+    A broken （七）总计 row still ties 一 + 二 = （七） + 四 through its outcome rows: 一 + 二 = outcomes + 四.
+
+    >>> rules = [Equation((("一", 0), ("二", 0)), (("七", 0), ("四", 0))), Equation((("甲", 0), ("乙", 0)), (("七", 0),))]
+    >>> [(e.left, e.right) for e in through_unread_rows(rules, {"一", "二", "四", "甲", "乙"})[2:]]
+    [((('一', 0), ('二', 0)), (('四', 0), ('甲', 0), ('乙', 0)))]
+    """
+    derived = []
+    for known in equations:
+        for lone, parts in ((known.right, known.left), (known.left, known.right)):
+            cell = lone[0]
+            if known.at_least or len(lone) != 1 or cell[0] in read or any(k not in read for k, _ in parts):
+                continue
+            for other in equations:
+                if other is known or other.at_least:
+                    continue
+                if cell in other.left:
+                    derived.append(Equation(_replaced(other.left, cell, parts), other.right))
+                elif cell in other.right:
+                    derived.append(Equation(other.left, _replaced(other.right, cell, parts)))
+    return [*equations, *derived]
+
+
+def _replaced(side: tuple[tuple[str, int], ...], cell: tuple[str, int],
+              parts: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+    return tuple(c for c in side if c != cell) + parts
 
 
 def shows_dropped_cells(readings: Sequence[RowReading]) -> bool:

@@ -23,8 +23,8 @@ from typing import Any
 
 from extractor.parsers.prose import speaks_of_another_period
 from extractor.parsers.reconstruct import reconstruct
-from extractor.parsers.rows import COLUMNS_7, Equation, RowSpec, field_values, fuzzy, read_rows
-from extractor.records import Number, ParseResult
+from extractor.parsers.rows import COLUMNS_7, Equation, RowReading, RowSpec, field_values, fuzzy, read_rows
+from extractor.records import FieldValue, Number, ParseResult
 from extractor.schema import get_path
 
 SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
@@ -146,23 +146,41 @@ _ISSUED_IN_PROSE = {
     _P + "normative_documents.issued": re.compile(r"规范性文件\s*(\d+)\s*件"),
 }
 _ISSUING = re.compile(r"制发|出台|印发|制定|主动公开")
+_VERB = re.compile(rf"{_ISSUING.pattern}|起草|清理|审查|审核|备案|修订|修改|评估|报送|征求")
+_KIND = re.compile(r"(?<!性)规章|规范性文件")
+_REPEALED = re.compile(r"(?<!拟)(?<!建议)废止(?:了)?\s*(\d+)\s*件|(\d+)\s*件(?:予以|被)?废止")
+_REPEALED_PATHS = {"规章": _P + "regulations.repealed", "规范性文件": _P + "normative_documents.repealed"}
 
 
 def proactive_evidence(text: str, year: int | None) -> dict[str, Number]:
-    """2021-format documents issued in the year as the prose states them, evidence for the 第二十条 table.
+    """2021-format documents issued and repealed in the year as the prose states them, evidence for the 第二十条
+    table.
 
-    Only a figure stated once, in a clause about issuing documents in the report year, counts:
+    Only a figure stated once, in a clause of the report year, counts. An issued figure counts when the verb
+    nearest before it issues (制发, 印发, 主动公开…; not 起草 or 清理); a repealed one belongs to the kind of
+    document named last before it:
 
     >>> proactive_evidence("全年主动公开市政府规章 8 件、行政规范性文件 3 件。现行有效规章 120 件。", 2024)
     {'stats_2019.proactive.regulations.issued': 8, 'stats_2019.proactive.normative_documents.issued': 3}
+    >>> proactive_evidence("牵头起草省政府规章4件、省政府规范性文件5件,全年制发厅规范性文件2件、废止1件。", 2024)
+    {'stats_2019.proactive.normative_documents.issued': 2, 'stats_2019.proactive.normative_documents.repealed': 1}
+    >>> proactive_evidence("对60件规范性文件进行清理,其中55件保留、3件修改、2件予以废止。", 2024)
+    {'stats_2019.proactive.normative_documents.repealed': 2}
     """
     found: dict[str, set[int]] = {}
     for clause in re.findall(r"[^。;]+", text):
-        if ("规章" not in clause and "规范性文件" not in clause) or not _ISSUING.search(clause) \
-                or speaks_of_another_period(clause, year) or "现行有效" in clause:
+        if ("规章" not in clause and "规范性文件" not in clause) or speaks_of_another_period(clause, year) \
+                or "现行有效" in clause:
             continue
         for path, pattern in _ISSUED_IN_PROSE.items():
-            found.setdefault(path, set()).update(int(n) for n in pattern.findall(clause))
+            for match in pattern.finditer(clause):
+                verbs = _VERB.findall(clause, 0, match.start())
+                if verbs and _ISSUING.fullmatch(verbs[-1]):
+                    found.setdefault(path, set()).add(int(match.group(1)))
+        for match in _REPEALED.finditer(clause):
+            kinds = _KIND.findall(clause, 0, match.start())
+            if kinds:
+                found.setdefault(_REPEALED_PATHS[kinds[-1]], set()).add(int(match.group(1) or match.group(2)))
     return {path: next(iter(values)) for path, values in found.items() if len(values) == 1}
 
 
@@ -195,7 +213,7 @@ def parse_2019_tables(text: str, version: str, evidence: Mapping[str, Number] | 
         readings = read_rows(text, proactive_rows(version), start_2.start(), end_2, max_gap=400, any_order=True)
         stated = {**proactive_evidence(text, year), **evidence} if version == "gov2021" else evidence
         cells, warnings = reconstruct(readings, [], stated)
-        result += ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
+        result += _amounts_in_a_stated_unit(text, readings, field_values(text, readings, cells), tuple(warnings))
     section_4 = _SECTION_4.search(text, start_3.start() if start_3 else 0)
     if start_3:
         # the request table starts at its first row label; its heading may sit a line above
@@ -209,6 +227,40 @@ def parse_2019_tables(text: str, version: str, evidence: Mapping[str, Number] | 
     if section_4:
         result += _parse_appeals(text, section_4.end(), evidence)
     return result
+
+
+_SUB_TABLE = re.compile(r"信\s*息\s*内\s*容")
+_UNIT_LOOK_AHEAD = 4
+
+
+def _amounts_in_a_stated_unit(text: str, readings: list[RowReading], values: list[FieldValue],
+                              warnings: tuple[str, ...]) -> ParseResult:
+    """The section-二 values, with an amount left null when neither its sub-table's header nor its row prints 万元.
+
+    The form's amounts are in 万元 only where the report says so ("采购总金额(万元)", "102339.45万元"); an amount
+    printed bare may be in 元, and null beats a figure ten thousand times too large:
+
+    >>> found = parse_2019_tables("第二十条第(九)项 信息内容 采购项目数量 采购总金额 政府集中采购 12 34567", "gov2019")
+    >>> [(v.path, v.value) for v in found.values], found.warnings
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ([('stats_2019.proactive.procurement.items', 12)],
+     ('stats_2019.proactive.procurement.amount: 34567 printed with no unit (no 万元 in its row or header); left null',))
+    >>> found = parse_2019_tables("第二十条第(九)项 信息内容 采购项目数量 采购总金额(万元) 政府集中采购 12 34567", "gov2019")
+    >>> [v.value for v in found.values]
+    [12, 34567.0]
+    """
+    money = {r.spec.path(i): r for r in readings for i in r.spec.money}
+    kept, dropped = [], []
+    for value in values:
+        row = money.get(value.path)
+        if row is not None:
+            header = max((m.start() for m in _SUB_TABLE.finditer(text, 0, row.start)), default=row.start)
+            if "万元" not in text[header:row.end + _UNIT_LOOK_AHEAD]:
+                dropped.append(f"{value.path}: {value.value:g} printed with no unit (no 万元 in its row or header); "
+                               "left null")
+                continue
+        kept.append(value)
+    return ParseResult(tuple(kept), warnings + tuple(dropped))
 
 
 def _parse_appeals(text: str, start: int, evidence: Mapping[str, Number]) -> ParseResult:
