@@ -148,7 +148,12 @@ def test_eval_on_a_folder_without_gold_is_a_one_line_error(tmp_path, capsys):
 
 def test_model_options_reach_the_batch_as_settings(inputs, tmp_path, capsys, monkeypatch):
     seen = []
-    monkeypatch.setattr("extractor.cli.run_batch", lambda paths, options: seen.append(options) or BatchResult(0, 0, ()))
+
+    def run_batch(paths, options):
+        seen.append(options)
+        return BatchResult(0, 0, ())
+
+    monkeypatch.setattr("extractor.cli.run_batch", run_batch)
     code, _, err = _run(capsys, "extract", str(inputs), "-o", str(tmp_path / "o"), "--base-url", "http://127.0.0.1:9/v1",
                         "--model", "qwen", "--concurrency", "4", "--workers", "3", "--format", "jsonl", "--force")
     assert code == 0 and err == ""

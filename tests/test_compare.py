@@ -35,12 +35,12 @@ def _modern(entity: str, year: int, new: int, carried_over: int = 0, carried_for
     }
 
 
-def _compare(capsys, out: Path) -> tuple[int, str, pd.DataFrame | None]:
+def _compare(capsys, out: Path) -> tuple[int, str, pd.DataFrame]:
     code = main(["compare", str(out)])
     err = capsys.readouterr().err
     assert "Traceback" not in err
     path = out / "compare.csv"
-    return code, err, pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False) if path.exists() else None
+    return code, err, pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame()
 
 
 def test_corpus_body_has_its_series_across_its_years(tmp_path, capsys):
@@ -115,7 +115,7 @@ def test_compare_applies_the_persons_entity_names(tmp_path, capsys):
 
 def test_folder_without_reports_is_a_usage_error(tmp_path, capsys):
     code, err, frame = _compare(capsys, tmp_path)
-    assert code == 2 and frame is None
+    assert code == 2 and frame.empty
     assert err.startswith(f"extractor: {tmp_path}: no report outputs")
 
 

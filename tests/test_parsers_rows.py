@@ -22,7 +22,7 @@ def test_run_together_row_with_several_readings_keeps_all_of_them():
 def test_run_that_cannot_add_up_is_a_problem_not_a_guess():
     [reading] = read_rows("本年新收政府信息公开申请数量1111111", [NEW])
     assert reading.candidates == ()
-    assert "cannot be split into 7 cells that add up" in reading.problem
+    assert "cannot be split into 7 cells that add up" in (reading.problem or "")
 
 
 def test_too_few_separated_cells_cannot_be_aligned():

@@ -29,7 +29,7 @@ def test_review_writes_a_page_per_report_and_per_body_with_several_years(out, ca
     assert code == 0
     site = out / "review"
     assert sorted(p.stem for p in (site / "reports").glob("*.html")) == sorted(p.split(".")[0] for p in SOURCES)
-    bodies = {}
+    bodies: dict[str, set[str]] = {}
     for path in out.glob("*.json"):
         meta = json.loads(path.read_text(encoding="utf-8"))["meta"]
         bodies.setdefault(meta["entity_canonical"] or meta["entity"], set()).add(meta["year"])

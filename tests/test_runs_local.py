@@ -369,8 +369,8 @@ def _as_a_user_who_cannot_read(folder: Path, run: Callable[[], int]) -> tuple[in
         finally:
             os._exit(code)
     os.close(writer)
-    with os.fdopen(reader, encoding="utf-8") as stream:
-        err = stream.read()
+    with os.fdopen(reader, encoding="utf-8") as child_stderr:
+        err = child_stderr.read()
     return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]), err
 
 
@@ -912,7 +912,7 @@ def _neutral_answer(body: dict) -> Reply:
         if kind == "array":
             return [instance(item) for item in node["prefixItems"]] if "prefixItems" in node else [
                 instance(node["items"])] * node.get("minItems", 0)
-        return {"string": "", "integer": 0, "number": 0, "boolean": False}.get(kind)
+        return {"string": "", "integer": 0, "number": 0, "boolean": False}.get(str(kind))
 
     return answer(instance(schema))
 
