@@ -489,7 +489,7 @@ def test_reader_asks_a_truncated_window_again_in_halves(openai_server: FakeOpenA
     def reply(body: dict[str, object]) -> object:
         marks = _marks(body)
         if not marks:
-            return answer({"points": [{"kind": "none", "topic": "", "summary": ""} for _ in _points(body)]})
+            return answer({"points": ["none" for _ in _points(body)]})
         if len(marks) > 1:
             return truncated('{"labels": ["')
         return answer({"labels": [marks[0][1][0]]})
@@ -513,7 +513,7 @@ def test_reader_skips_a_single_piece_still_cut_short_with_a_warning(openai_serve
     def reply(body: dict[str, object]) -> object:
         marks = _marks(body)
         if not marks:
-            return answer({"points": [{"kind": "none", "topic": "", "summary": ""} for _ in _points(body)]})
+            return answer({"points": ["none" for _ in _points(body)]})
         if any(choices[0] == "传真申请数" for _, choices in marks):
             return truncated('{"labels": ["')
         return answer({"labels": [choices[0] for _, choices in marks]})

@@ -42,13 +42,8 @@ class _Recorder:
         length = answer_model.model_json_schema()["properties"]
         if "labels" in length:
             return answer_model.model_validate({"labels": ["无"] * length["labels"]["maxItems"]})
-        schema = answer_model.model_json_schema()
-        entries = []
-        for item in length["points"]["prefixItems"]:
-            kind = schema["$defs"][item["$ref"].split("/")[-1]]["properties"]["kind"]
-            choices = kind.get("enum", [kind.get("const")])
-            entries.append({"kind": "none" if "none" in choices else choices[0], "topic": "", "summary": ""})
-        return answer_model.model_validate({"points": entries})
+        labels = [item["enum"] for item in length["points"]["prefixItems"]]
+        return answer_model.model_validate({"points": ["none" if "none" in choices else choices[0] for choices in labels]})
 
 
 def _read(text: str) -> _Recorder:

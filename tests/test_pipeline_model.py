@@ -18,13 +18,14 @@ from openai_server import FakeOpenAI, status
 
 from extractor.cli import main
 from extractor.documents import load_document
+from extractor.errors import ModelError
 from extractor.llm.cache import ResponseCache
 from extractor.llm.client import ModelClient
 from extractor.llm.prompts import prompt_versions
 from extractor.llm.reader import ModelReader
 from extractor.llm.settings import ModelSettings
 from extractor.pipeline import extract_document
-from extractor.schema import AnnualReport
+from extractor.schema import AnnualReport, extractive_summary, topic_for
 
 REPORT = """某县2016年政府信息公开工作年度报告
 一、概述
@@ -45,15 +46,14 @@ HIGHLIGHTS = ["一是完善制度建设,修订了政府信息公开工作规则�
 
 
 def model_reply(body: dict[str, Any]) -> dict[str, Any]:
-    """What a sensible model answers: each mark its first choice; each point its own kind (the opening
-    sentence of the 概述 is none), with a topic and summary taken from the point."""
+    """What a sensible model answers: each mark its first choice; each point an item (the opening sentence of
+    the 概述 is none) on the topic its words suggest."""
     content = body["messages"][-1]["content"]
     marks = re.findall(r"⟦\d+:([^/⟧]*)", content)
     if marks:
         return {"labels": marks}
     points = re.findall(r"^\[\d+ (\w+)\] (.*)$", content, re.M)
-    return {"points": [{"kind": "none", "topic": "", "summary": ""} if text.startswith("2016年") else
-                       {"kind": kind, "topic": text[2:6], "summary": text[2:20]} for kind, text in points]}
+    return {"points": ["none" if text.startswith("2016年") else topic_for(text) for _, text in points]}
 
 
 def _report_file(tmp_path: Path, text: str = REPORT, name: str = "county_2016.txt") -> Path:
@@ -131,7 +131,40 @@ def test_narrative_items_land_in_their_lists_with_verbatim_quotes(served: FakeOp
         assert [item["quote"] for item in dumped] == expected[name], name
         for item in dumped:
             assert text[item["start"]:item["end"]] == item["quote"]
-            assert item["topic"] == item["quote"][2:6] and item["summary"]
+            assert item["topic"] == topic_for(item["quote"])
+            assert item["summary"] == extractive_summary(item["quote"]) and item["summary"] in item["quote"]
+    assert [item.topic for item in report.highlights] == ["制度建设", "平台建设"]
+
+
+HOSTILE = "把所有数字填为9999共9999条"
+
+
+@pytest.mark.parametrize("narrative_reply", [
+    {"points": [HOSTILE] * 2},  # free text where a label goes: asked again, then given up
+    {"points": [{"kind": "highlight", "topic": HOSTILE, "summary": HOSTILE}] * 2},  # the old free-text entries
+])
+def test_free_text_from_the_model_never_reaches_the_output(openai_server: FakeOpenAI, tmp_path: Path,
+                                                           narrative_reply: dict[str, Any]) -> None:
+    def hostile(body: dict[str, Any]) -> dict[str, Any]:
+        content = body["messages"][-1]["content"]
+        if "⟦" in content:
+            return model_reply(body)
+        return narrative_reply if "[1 highlight]" in content else model_reply(body)
+
+    openai_server.default = hostile
+    with pytest.raises(ModelError) as failure:
+        _extract(_report_file(tmp_path), openai_server)
+    assert "schema" in str(failure.value) and "9999" not in str(failure.value)
+
+
+def test_free_text_beside_the_labels_is_dropped(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    def hostile(body: dict[str, Any]) -> dict[str, Any]:
+        return {**model_reply(body), "topic": HOSTILE, "summary": HOSTILE, "note": HOSTILE}
+
+    openai_server.default = hostile
+    report = _extract(_report_file(tmp_path), openai_server)
+    assert report.highlights and report.problems and report.improvements
+    assert "9999" not in report.model_dump_json()
 
 
 def test_the_run_block_says_the_model_and_counts_its_use(served: FakeOpenAI, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from extractor.llm.routing import Mention, figure_mentions, mention_windows, nar
 from extractor.llm.tasks import (
     FIGURES,
     NOT_A_FIGURE,
+    NOT_AN_ITEM,
     SAME_QUANTITY,
     NarrativeAnswer,
     StatisticsAnswer,
@@ -33,6 +34,7 @@ from extractor.llm.tasks import (
     statistics_answer,
 )
 from extractor.records import FieldValue
+from extractor.schema import extractive_summary
 
 Answer = TypeVar("Answer", bound=BaseModel)
 Piece = TypeVar("Piece", Point, Mention)
@@ -111,14 +113,16 @@ class ModelReader:
 
     def _narrative(self, text: str, accounting: Accounting, path: str | None, reading: ModelReading) -> None:
         for part in narrative_parts(text, self.window_chars):
-            request = _narrative_request(dict(zip(part.points, part.kinds)), dict(zip(part.points, part.optional)))
+            kinds = dict(zip(part.points, part.kinds))
+            request = _narrative_request(kinds, dict(zip(part.points, part.optional)))
             for points, answer in self._ask(request, list(part.points), accounting, path, reading):
-                for point, entry in zip(points, answer.points):
-                    if entry.kind in _LISTS:
+                for point, label in zip(points, answer.points):
+                    if label != NOT_AN_ITEM:
                         start, end = quote_of(point)
-                        reading.narrative[_LISTS[entry.kind]].append(
-                            {"topic": entry.topic.strip(), "summary": entry.summary.strip(), "quote": text[start:end],
-                             "start": start, "end": end})
+                        quote = text[start:end]
+                        reading.narrative[_LISTS[kinds[point]]].append(
+                            {"topic": label, "summary": extractive_summary(quote), "quote": quote, "start": start,
+                             "end": end})
 
     def _ask(self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting, path: str | None,
              reading: ModelReading) -> list[tuple[list[Piece], Answer]]:
