@@ -10,6 +10,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +245,31 @@ def test_cli_model_failure_exits_1_with_one_line_naming_the_file(openai_server: 
     assert all(line.startswith("extractor: ") for line in err.splitlines()), err
     assert not (out / "county_2016.json").exists()
     assert len(openai_server.chat_bodies()) == 7  # the first request and six transport retries
+
+
+def test_a_reports_requests_go_out_in_parallel_up_to_the_concurrency_with_the_same_result(
+        openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    in_flight, most = 0, 0
+    lock = threading.Lock()
+
+    def slow(body: dict[str, Any]) -> dict[str, Any]:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.2)
+        with lock:
+            in_flight -= 1
+        return model_reply(body)
+
+    openai_server.default = slow
+    path = _report_file(tmp_path)
+    results = {}
+    for concurrency in (1, 3):
+        most = 0
+        settings = ModelSettings(base_url=openai_server.base_url, model="m", mode="json_object", timeout=5.0,
+                                 max_wait=0.01, transport_retries=1, concurrency=concurrency)
+        report = extract_document(load_document(path), ModelReader(ModelClient(settings)))
+        results[concurrency] = (most, report.model_dump(exclude={"run"}))
+    assert results[1][0] == 1 and results[3][0] >= 2
+    assert results[1][1] == results[3][1]

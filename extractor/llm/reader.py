@@ -11,6 +11,7 @@ keeps for the Batch API (`Deferred`) is skipped quietly: that reading is thrown 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -65,23 +66,49 @@ class Request(Generic[Piece, Answer]):
     answer_model: Callable[[list[Piece]], type[Answer]]
 
 
+Asked = list[tuple[list[Piece], Answer]]
+
+
 class ModelReader:
-    """Runs the statistics and narrative tasks of one report through a `ModelClient`."""
+    """Runs the statistics and narrative tasks of one report through a `ModelClient`.
+
+    A report's requests are all prepared first, then sent: one at a time by default (a llama.cpp server answers
+    one request at a time and reuses the prompt prefix of the one before), or up to `settings.concurrency` at
+    once, shared by all reports this reader serves, for an endpoint that answers several in parallel. Answers
+    are read back in the order the requests were prepared, so the result does not depend on which came first.
+    """
 
     def __init__(self, client: ModelClient, window_chars: int = WINDOW_CHARS) -> None:
         self.client = client
         self.window_chars = window_chars
+        parallel = getattr(client.settings, "concurrency", 1)
+        self._pool = ThreadPoolExecutor(parallel, thread_name_prefix="model-request") if parallel > 1 else None
 
     def read(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
              accounting: Accounting, path: str | None = None) -> ModelReading:
         """What the model finds in `text` besides the parser values `parsed` (see the module docstring)."""
         reading = ModelReading()
-        self._statistics(text, template, year, parsed, accounting, path, reading)
-        self._narrative(text, accounting, path, reading)
+        statistics = self._statistics(text, template, year, parsed, accounting, path)
+        narrative = self._narrative(text, accounting, path)
+        statistics(reading)
+        narrative(reading)
         return reading
 
+    def _send(self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting,
+              path: str | None) -> Future[tuple[Asked[Piece, Answer], list[str]]]:
+        """`_ask` for `pieces`, now (one at a time) or in the pool; its answers and warnings when done."""
+        def ask() -> tuple[Asked[Piece, Answer], list[str]]:
+            warnings: list[str] = []
+            return self._ask(request, pieces, accounting, path, warnings), warnings
+
+        if self._pool is not None:
+            return self._pool.submit(ask)
+        future: Future[tuple[Asked[Piece, Answer], list[str]]] = Future()
+        future.set_result(ask())  # a request that fails for good fails the report before the next one is sent
+        return future
+
     def _statistics(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
-                    accounting: Accounting, path: str | None, reading: ModelReading) -> None:
+                    accounting: Accounting, path: str | None) -> Callable[[ModelReading], None]:
         covered = [(v.start, v.end) for v in parsed]
         held = {v.path for v in parsed}
         known = frozenset(f.label for f in FIGURES if f.path(template) in held).union(
@@ -89,43 +116,62 @@ class ModelReader:
         request: Request[Mention, StatisticsAnswer] = Request(
             "statistics", lambda ms: {"sentences": render_marked(text, ms)},
             lambda ms: statistics_answer(tuple(m.choices for m in ms)))
-        found: dict[str, list[FieldValue]] = {}
         tables_read = sum(v.path.startswith("stats_2019.") for v in parsed) >= TABLE_CELLS
         modern = ("tables" if tables_read else "prose") if template in ("gov2019", "gov2021") else ""
-        for window in mention_windows(figure_mentions(text, covered, year, known, modern), self.window_chars):
-            for mentions, answer in self._ask(request, window, accounting, path, reading):
-                for mention, label in zip(mentions, answer.labels):
-                    if label == NOT_A_FIGURE:
-                        continue
-                    key = figure_path(label, template)
-                    grounded = ground_figure(key, mention.value, mention.quote, text, mention.sentence, year, mention.money)
-                    if isinstance(grounded, str):
-                        reading.warnings.append(grounded)
-                    else:
-                        found.setdefault(key, []).append(grounded)
-        for key, candidates in found.items():
-            values = {v.value for v in candidates}
-            if len(values) == 1:
-                reading.values.append(candidates[0])
-            else:
-                reading.warnings.append(f"{key}: the model read several values ({', '.join(map(str, sorted(values)))}) "
-                                        "in different places; left null")
+        sent = [self._send(request, window, accounting, path)
+                for window in mention_windows(figure_mentions(text, covered, year, known, modern), self.window_chars)]
 
-    def _narrative(self, text: str, accounting: Accounting, path: str | None, reading: ModelReading) -> None:
+        def finish(reading: ModelReading) -> None:
+            found: dict[str, list[FieldValue]] = {}
+            for future in sent:
+                asked, warnings = future.result()
+                reading.warnings.extend(warnings)
+                for mentions, answer in asked:
+                    for mention, label in zip(mentions, answer.labels):
+                        if label == NOT_A_FIGURE:
+                            continue
+                        key = figure_path(label, template)
+                        grounded = ground_figure(key, mention.value, mention.quote, text, mention.sentence, year,
+                                                 mention.money)
+                        if isinstance(grounded, str):
+                            reading.warnings.append(grounded)
+                        else:
+                            found.setdefault(key, []).append(grounded)
+            for key, candidates in found.items():
+                values = {v.value for v in candidates}
+                if len(values) == 1:
+                    reading.values.append(candidates[0])
+                else:
+                    reading.warnings.append(f"{key}: the model read several values "
+                                            f"({', '.join(map(str, sorted(values)))}) in different places; left null")
+
+        return finish
+
+    def _narrative(self, text: str, accounting: Accounting, path: str | None) -> Callable[[ModelReading], None]:
+        kinds: dict[Point, str] = {}
+        sent = []
         for part in narrative_parts(text, self.window_chars):
-            kinds = dict(zip(part.points, part.kinds))
+            kinds.update(zip(part.points, part.kinds))
             request = _narrative_request(kinds, dict(zip(part.points, part.optional)))
-            for points, answer in self._ask(request, list(part.points), accounting, path, reading):
-                for point, label in zip(points, answer.points):
-                    if label != NOT_AN_ITEM:
-                        start, end = quote_of(point)
-                        quote = text[start:end]
-                        reading.narrative[_LISTS[kinds[point]]].append(
-                            {"topic": label, "summary": extractive_summary(quote), "quote": quote, "start": start,
-                             "end": end})
+            sent.append(self._send(request, list(part.points), accounting, path))
+
+        def finish(reading: ModelReading) -> None:
+            for future in sent:
+                asked, warnings = future.result()
+                reading.warnings.extend(warnings)
+                for points, answer in asked:
+                    for point, label in zip(points, answer.points):
+                        if label != NOT_AN_ITEM:
+                            start, end = quote_of(point)
+                            quote = text[start:end]
+                            reading.narrative[_LISTS[kinds[point]]].append(
+                                {"topic": label, "summary": extractive_summary(quote), "quote": quote, "start": start,
+                                 "end": end})
+
+        return finish
 
     def _ask(self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting, path: str | None,
-             reading: ModelReading) -> list[tuple[list[Piece], Answer]]:
+             warnings: list[str]) -> Asked[Piece, Answer]:
         """Answers for `pieces`, asking again in halves when an answer is cut short."""
         prompt = load_prompt(request.task)
         chunk = _label(pieces[0])
@@ -134,13 +180,13 @@ class ModelReader:
                                      accounting, path=path, chunk=chunk)
         except AnswerTruncated:
             if len(pieces) == 1:
-                reading.warnings.append(f"{request.task}: the answer for \"{chunk}…\" was cut short even alone; skipped")
+                warnings.append(f"{request.task}: the answer for \"{chunk}…\" was cut short even alone; skipped")
                 return []
             half = len(pieces) // 2
-            return (self._ask(request, pieces[:half], accounting, path, reading)
-                    + self._ask(request, pieces[half:], accounting, path, reading))
+            return (self._ask(request, pieces[:half], accounting, path, warnings)
+                    + self._ask(request, pieces[half:], accounting, path, warnings))
         except ReplayMiss:
-            reading.warnings.append(f"{request.task}: no recorded answer for \"{chunk}…\"; skipped")
+            warnings.append(f"{request.task}: no recorded answer for \"{chunk}…\"; skipped")
             return []
         except Deferred:
             return []
