@@ -14,6 +14,7 @@ MODEL_FILE="$HOME_DIR/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 SERVER_VENV="$HOME_DIR/server-venv"
 PORT="${PORT:-8012}"
+THREADS="${THREADS:-2}"  # one thread does better than two when another program holds a core
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
 fetch_weights() {
@@ -49,7 +50,7 @@ build_server() {
 # The server keeps the model state after each request in a RAM cache (1 GiB) and restores the longest cached
 # prefix of the next prompt: every request of a task starts with the same system message and examples, so their
 # tokens are evaluated once per task, not once per request, even when the two tasks alternate.
-SERVER_ARGS=(--model "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" --n_ctx 8192 --n_threads 2
+SERVER_ARGS=(--model "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" --n_ctx 8192 --n_threads "$THREADS"
              --cache true --cache_type ram --cache_size 1073741824)
 
 serve() {

@@ -150,7 +150,7 @@ SAME_QUANTITY = {"stats_legacy.requests.channels.letter_or_fax": ("信函申请�
 """A key the parsers may hold that counts, split another way, what these labels count: when the parsers hold
 it, the model is not offered them."""
 MAX_CANDIDATES = 4
-POINT_CHARS = 160
+POINT_CHARS = 100
 """Characters of a point the model is shown: enough to tell what it is and sum it up."""
 
 
