@@ -47,11 +47,13 @@ build_server() {
     echo "server: $SERVER_VENV"
 }
 
-# The server keeps the model state after each request in a RAM cache (1 GiB) and restores the longest cached
-# prefix of the next prompt: every request of a task starts with the same system message and examples, so their
-# tokens are evaluated once per task, not once per request, even when the two tasks alternate.
-SERVER_ARGS=(--model "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" --n_ctx 8192 --n_threads "$THREADS"
-             --cache true --cache_type ram --cache_size 1073741824)
+# llama.cpp reuses the longest prompt prefix shared with the previous request: every request of a task starts
+# with the same system message and examples, and a report's requests of one task go out in a row, so that
+# prefix is evaluated once per run of a task. The server's own RAM prompt cache (--cache true) is left off: in
+# llama-cpp-python 0.3.36 each saved state also copies the logits (~1 GB per 2k tokens with this vocabulary)
+# while the size limit counts only the KV state; with it on, a live eval of the gold set grew the server to
+# 23 GB and the kernel killed it after 26 requests.
+SERVER_ARGS=(--model "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" --n_ctx 8192 --n_threads "$THREADS")
 
 serve() {
     exec "$SERVER_VENV/bin/python" -m llama_cpp.server "${SERVER_ARGS[@]}"
