@@ -10,13 +10,16 @@ and name. Prints one line per report and the mean, for example:
     002_eecb39734b1bbce8: 41.2 s, 7 requests, 2,104 tokens in, 180 out, stats F1 0.982 (0 halluc.), ...
 
 Seconds depend on what else the machine runs (a second busy process slows a 2-thread llama.cpp server
-many times over); requests and tokens do not.
+many times over); requests and tokens do not. With `--server-pid PID` (Linux) it also reports the CPU seconds
+the server process spent on each report, which depend much less on the load: served with one thread
+(`THREADS=1 bash evals/local_model.sh serve`), they are close to the wall time the report takes on an idle core.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -40,6 +43,7 @@ def main() -> int:
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
     parser.add_argument("--evals", default=str(Path(__file__).resolve().parent))
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--server-pid", type=int, help="the server's process id: report its CPU seconds per report")
     args = parser.parse_args()
     settings = ModelSettings.from_options(base_url=args.base_url, model=args.model, use_cache=False, environ={})
     assert settings is not None
@@ -49,14 +53,17 @@ def main() -> int:
         if not any(name in case.name for name in args.names):
             continue
         document = load_document(case.source)
+        cpu_before = _cpu_seconds(args.server_pid)
         started = time.perf_counter()
         prediction = extract_document(document, reader)
         seconds = time.perf_counter() - started
+        server_cpu = _cpu_seconds(args.server_pid) - cpu_before
         score = score_document(case.name, case.gold, prediction, document.text)
         use = prediction.run.accounting
         row = {
             "name": case.name,
             "seconds": round(seconds, 1),
+            "server_cpu_seconds": round(server_cpu, 1),
             "requests": use["requests"],
             "tokens_in": use["tokens_in"],
             "tokens_out": use["tokens_out"],
@@ -76,9 +83,18 @@ def main() -> int:
     return 0
 
 
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of process `pid` so far (0 when not given)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _line(row: dict[str, object]) -> str:
     return (
-        f"{row['name']}: {row['seconds']:.1f} s, {row['requests']:g} requests, {row['tokens_in']:,.0f} tokens in, "
+        f"{row['name']}: {row['seconds']:.1f} s (server CPU {row['server_cpu_seconds']:.1f} s), {row['requests']:g} requests, "
+        f"{row['tokens_in']:,.0f} tokens in, "
         f"{row['tokens_out']:,.0f} out, stats F1 {row['statistics_f1']:.3f} ({row['hallucinations']:g} halluc.), "
         f"highlights/problems/improvements F1 {row['highlights_f1']:.2f}/{row['problems_f1']:.2f}/"
         f"{row['improvements_f1']:.2f}"
