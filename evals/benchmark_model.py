@@ -11,8 +11,7 @@ and name. Prints one line per report and the mean, for example:
 
 Seconds depend on what else the machine runs (a second busy process slows a 2-thread llama.cpp server
 many times over); requests and tokens do not. With `--server-pid PID` (Linux) it also reports the CPU seconds
-the server process spent on each report, which depend much less on the load: served with one thread
-(`THREADS=1 bash evals/local_model.sh serve`), they are close to the wall time the report takes on an idle core.
+the server process spent on each report (under contention these grow too: cache misses, spinning threads).
 """
 
 from __future__ import annotations
