@@ -7,7 +7,10 @@ the three prose-only sample reports, 阳泉 2016, 灵山 2017, 长兴 2019), wit
 is sent and timed. Serve the local model first (`bash evals/local_model.sh serve`); the defaults are its address
 and name. Prints one line per report and the mean, for example:
 
-    002_eecb39734b1bbce8: 41.2 s, 7 requests, 2,104 tokens in, 180 out, stats F1 0.982 (0 halluc.), ...
+    002_eecb39734b1bbce8: 149.1 s (server CPU 162.2 s), 3 requests, 3,115 tokens in, 178 out, stats F1 0.966
+    (0 halluc.), highlights/problems/improvements F1 0.86/1.00/1.00
+
+(measured with a busy machine: load 2.5–3 from other programs, server with one thread).
 
 Seconds depend on what else the machine runs (a second busy process slows a 2-thread llama.cpp server
 many times over); requests and tokens do not. With `--server-pid PID` (Linux) it also reports the CPU seconds
