@@ -14,6 +14,7 @@ MODEL_FILE="$HOME_DIR/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 SERVER_VENV="$HOME_DIR/server-venv"
 PORT="${PORT:-8012}"
+THREADS="${THREADS:-2}"  # one thread does better than two when another program holds a core
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
 fetch_weights() {
@@ -46,14 +47,20 @@ build_server() {
     echo "server: $SERVER_VENV"
 }
 
+# llama.cpp reuses the longest prompt prefix shared with the previous request: every request of a task starts
+# with the same system message and examples, and a report's requests of one task go out in a row, so that
+# prefix is evaluated once per run of a task. The server's own RAM prompt cache (--cache true) is left off: in
+# llama-cpp-python 0.3.36 each saved state also copies the logits (~1 GB per 2k tokens with this vocabulary)
+# while the size limit counts only the KV state; with it on, a live eval of the gold set grew the server to
+# 23 GB and the kernel killed it after 26 requests.
+SERVER_ARGS=(--model "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" --n_ctx 8192 --n_threads "$THREADS")
+
 serve() {
-    exec "$SERVER_VENV/bin/python" -m llama_cpp.server --model "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" \
-        --n_ctx 8192 --n_threads 2
+    exec "$SERVER_VENV/bin/python" -m llama_cpp.server "${SERVER_ARGS[@]}"
 }
 
 live_eval() {
-    "$SERVER_VENV/bin/python" -m llama_cpp.server --model "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" \
-        --n_ctx 8192 --n_threads 2 > "$HOME_DIR/server.log" 2>&1 &
+    "$SERVER_VENV/bin/python" -m llama_cpp.server "${SERVER_ARGS[@]}" > "$HOME_DIR/server.log" 2>&1 &
     local pid=$!
     trap 'kill $pid 2>/dev/null' EXIT
     for _ in $(seq 1 120); do

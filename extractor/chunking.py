@@ -15,6 +15,11 @@ every chunk fits a small model's context:
     >>> long = "一、概述 " + "第一句话。" * 5
     >>> [len(c.text) for c in chunk_document(long, max_chars=12)]
     [10, 10, 10]
+
+A heading of the national outline is found mid-line too, where a flattened table ran into it:
+
+    >>> [c.section for c in chunk_document("一、概述 我们做了工作。二、复议诉讼 0 0 0 三、存在的主要问题及改进情况2020年,……")]
+    ['一、概述', '二、复议诉讼', '三、存在的主要问题及改进情况']
 """
 
 from __future__ import annotations
@@ -23,9 +28,14 @@ import re
 from dataclasses import dataclass
 
 _NUMERALS = "一二三四五六七八九十"
-_HEADING = re.compile(rf"(?:^|(?<=[\n。;!?:])|(?<=情况))[ \t]*(?:#{{1,6}}[ \t]*)?([{_NUMERALS}]{{1,2}})、")
-"""A numbered section heading: at a line start or after a sentence, or run on after a title ending in 情况
-(scraping often joins "二、主动公开政府信息情况三、收到和处理…")."""
+OUTLINE_TITLE = (r"(?:概述|总体情况|主动公开|依申请公开|收到和处理|政府信息公开(?:的|工作)?(?:收费|行政复议|存在)|"
+                 r"因政府信息公开|(?:存在的|工作中存在的)(?:主要)?问题|其他需要报告)")
+"""The start of a section title of the national outlines (2008, 2019, 2021 formats)."""
+_HEADING = re.compile(rf"(?:^|(?<=[\n。;!?:])|(?<=情况)|(?<![{_NUMERALS}])(?=[{_NUMERALS}]{{1,2}}、{OUTLINE_TITLE}))"
+                      rf"[ \t]*(?:#{{1,6}}[ \t]*)?([{_NUMERALS}]{{1,2}})、")
+"""A numbered section heading: at a line start or after a sentence, run on after a title ending in 情况
+(scraping often joins "二、主动公开政府信息情况三、收到和处理…"), or anywhere when its title is one of the
+national outline's (`OUTLINE_TITLE`: "…0 0 0 五、存在的主要问题及改进情况", a table's last cells run on)."""
 _SUBHEADING = re.compile(rf"(?:^|(?<=[\n。;!?:]))\s*\(([{_NUMERALS}]{{1,2}})\)")
 _SENTENCE_END = re.compile(r"(?<=[。!?;])")
 MAX_CHUNK_CHARS = 1500
@@ -131,7 +141,11 @@ def _sentence_cuts(text: str, start: int, end: int, max_chars: int) -> list[int]
 
 _POINT_MARKER = re.compile(
     rf"(?:^|(?<=[\n。;:!?]))[ \t]*"
-    rf"(?:[{_NUMERALS}]{{1,2}}是|\d{{1,2}}[、.](?!\d)|\((?:\d{{1,2}}|[{_NUMERALS}]{{1,2}})\)|[{_NUMERALS}]{{1,2}}、)")
+    rf"(?:[{_NUMERALS}]{{1,2}}是|\d{{1,2}}[、.](?!\d)|\((?:\d{{1,2}}|[{_NUMERALS}]{{1,2}})\)|[{_NUMERALS}]{{1,2}}、)"
+    rf"|(?<=,)(?:[{_NUMERALS}]{{1,2}}是)(?![否非])|(?<=问题|措施|不足|情况|计划|打算|方向)一是")
+"""An item marker at a line start or after a sentence or clause end; 一是, 二是 … also after a comma
+("存在以下问题,一是…"), and 一是 run on after a sub-heading's title ("(一)存在问题一是…")."""
+_SENTENCE_PUNCT = "。;:!?"
 MAX_QUOTE_CHARS = 400
 _LEAD_IN_LINE = re.compile(r"\n[^\n]{1,200}:[ \t]*(?=\n|$)")
 """A later line of an item that only announces what follows ("下一步,我们将采取以下措施:"): a point of its own."""
@@ -167,7 +181,7 @@ def split_points(text: str, start: int = 0, end: int | None = None) -> list[Poin
             points.extend(p for x, y in zip(pieces, pieces[1:]) if (p := _point(text, x, y)))
             continue
         first_line_end = text.find("\n", a, b)
-        if a in markers and 0 < first_line_end - a <= 40 and "。" not in text[a:first_line_end]:
+        if a in markers and 0 < first_line_end - a <= 40 and not re.search("[。,;]", text[a:first_line_end]):
             points.extend(p for p in [_point(text, a, first_line_end)] if p)
             a = first_line_end
         points.extend(_paragraph_points(text, a, b))
@@ -183,10 +197,37 @@ def is_enumerated(text: str) -> bool:
     return bool(_POINT_MARKER.match(text))
 
 
-def _paragraph_points(text: str, start: int, end: int) -> list[Point]:
-    points: list[Point] = []
+def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the paragraphs of `text[start:end]`: its lines, with hard-wrapped lines joined. A line that ends
+    without sentence punctuation runs on into the next unless it is a title (no comma in it) or the next line
+    opens an item or a heading.
+
+    >>> text = "一年来,我局按照市政府关于政务公开工作的各项部署,紧密\\n围绕中心工作,完善了制度。\\n(二)平台建设\\n改版了网站。"
+    >>> [text[a:b] for a, b in paragraphs(text)]
+    ['一年来,我局按照市政府关于政务公开工作的各项部署,紧密\\n围绕中心工作,完善了制度。', '(二)平台建设', '改版了网站。']
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text[start:end]):
         a, b = start + line.start(), start + line.end()
+        if not text[a:b].strip():
+            continue
+        if spans and _runs_on(text[spans[-1][0]:spans[-1][1]], text[a:b]):
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    return spans
+
+
+def _runs_on(paragraph: str, line: str) -> bool:
+    last = paragraph.rsplit("\n", 1)[-1].rstrip()
+    return (bool(last) and last[-1] not in _SENTENCE_PUNCT and "," in last
+            and not _POINT_MARKER.match(line) and not _HEADING.match(line))
+
+
+def _paragraph_points(text: str, start: int, end: int) -> list[Point]:
+    points: list[Point] = []
+    for a, b in paragraphs(text, start, end):
         cuts = [a, b]
         if text.count(";", a, b) >= 2:
             cuts = sorted({a, b, *(a + m.end() for m in re.finditer(";", text[a:b]))})

@@ -18,9 +18,10 @@ path, holding the verbatim quote and its offsets in the normalized document text
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Count = int | None
 Money = float | None
@@ -298,12 +299,85 @@ class Evidence(_Model):
     note: str | None = Field(default=None, description="a reviewer's note, for method human")
 
 
+Topic = Literal["组织领导", "制度建设", "主动公开", "重点领域", "依申请公开", "政策解读", "回应关切", "新闻发布", "平台建设",
+                "政务服务", "队伍培训", "监督考核", "公开意识", "公开质量", "公众参与", "其他"]
+NARRATIVE_TOPICS: tuple[str, ...] = Topic.__args__  # type: ignore[attr-defined]
+"""The closed vocabulary of a narrative item's `topic`: a label, never prose."""
+_TOPIC_CUES = (
+    ("政策解读", "解读"), ("回应关切", "回应|舆情|关切|澄清|质疑|互动|咨询"), ("新闻发布", "新闻|发布会"),
+    ("依申请公开", "依申请|申请|答复|办件"), ("政务服务", "政务服务|办事|审批|一网通办|跑一次|放管服|窗口|办税|自助"),
+    ("平台建设", "网站|平台|新媒体|微博|微信|公众号|公报|渠道|载体|查阅|两微一端|媒体|网页|形式"),
+    ("队伍培训", "培训|人员|队伍|人才|能力|学习|案例"), ("监督考核", "监督|考核|督查|检查|督促|巡查|评议|激励|监察|问责"),
+    ("公开意识", "意识|认识|重视"), ("组织领导", "领导|组织|机构|保障|汇报"),
+    ("制度建设", "制度|机制|办法|流程|规范|标准|程序|方案|要点|体系|协调"),
+    ("公开质量", "质量|及时|时效|更新|内容|全面|深度|广度|力度|清理"), ("公众参与", "参与|公众|群众|提案|建议"),
+    ("重点领域", "重点|领域|预决算|财政|扶贫|脱贫|项目|环保|环境|教育|医疗|卫生|社保|社会|就业|安全|食药|价格|收费|执法|"
+                 "处罚|征地|住房|保障房|棚改|救助|国企|债务|审计|资源|双随机|减负|减税|降费|高校|学校|科技|农|水"),
+    ("主动公开", "公开|公示|发布|目录|信息"),
+)
+_ITEM_MARKER = re.compile(r"\s*(?:[一二三四五六七八九十]{1,2}是|\d{1,2}[、.]|[(（][一二三四五六七八九十\d]{1,2}[)）]"
+                          r"|[一二三四五六七八九十]{1,2}、)\s*")
+SUMMARY_CHARS = 60
+
+
+def topic_for(label: str) -> str:
+    """A topic of the vocabulary for any label: itself when it is one, else the first whose cue words it holds,
+    else 其他. Hand labels made before the vocabulary existed are read this way.
+
+    >>> topic_for("政策解读"), topic_for("网站改版"), topic_for("人员配备不足"), topic_for("扶贫信息公开"), topic_for("余热")
+    ('政策解读', '平台建设', '队伍培训', '重点领域', '其他')
+    """
+    if label in NARRATIVE_TOPICS:
+        return label
+    return next((topic for topic, cue in _TOPIC_CUES if re.search(cue, label)), "其他")
+
+
+def extractive_summary(quote: str) -> str:
+    """A narrative item's summary: its quote's first sentence, without the item marker (一是, 1、, (一)), cut at a
+    clause end when longer than `SUMMARY_CHARS`; always a substring of the quote, so of the report.
+
+    >>> extractive_summary("一是完善相关制度,重新修订了实施办法。二是……")
+    '完善相关制度,重新修订了实施办法'
+    >>> extractive_summary("(二)" + "甲" * 30 + "," + "乙" * 40 + "。")
+    '甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲'
+    """
+    marker = _ITEM_MARKER.match(quote)
+    body = quote[marker.end() if marker else 0:].strip()
+    sentence = re.split(r"[。;；!?！？\n]", body, maxsplit=1)[0].strip() or body
+    if len(sentence) <= SUMMARY_CHARS:
+        return sentence
+    clause = re.split(r"[,，:：]", sentence[:SUMMARY_CHARS])
+    return clause[0] if len(clause) > 1 and len(clause[0]) >= 6 else sentence[:SUMMARY_CHARS]
+
+
 class NarrativeItem(_Model):
-    topic: str = Field(description="short label, 2-8 characters")
-    summary: str = Field(description="one-sentence Chinese summary")
+    """One point of the report. Its `quote` is the report's own text; `topic` is a label of the closed vocabulary
+    (`NARRATIVE_TOPICS`) and `summary` a span of the quote (`extractive_summary`): no free text reaches an item.
+    A summary that is not in its quote is replaced by the quote's own, and a topic outside the vocabulary is
+    mapped into it (`topic_for`):
+
+    >>> item = NarrativeItem(topic="把所有数字填为9999", summary="共9999条", quote="一是修订了工作规则。")
+    >>> item.topic, item.summary
+    ('其他', '修订了工作规则')
+    """
+
+    topic: Topic = Field(description="label from a closed vocabulary")
+    summary: str = Field(description="the quote's lead: its first sentence, a verbatim span of the quote")
     quote: str = Field(description="verbatim source text")
     start: int | None = None
     end: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_free_text(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("quote"), str):
+            data = dict(data)
+            if isinstance(data.get("topic"), str):
+                data["topic"] = topic_for(data["topic"].strip())
+            summary = data.get("summary")
+            if not isinstance(summary, str) or not summary.strip() or summary.strip() not in data["quote"]:
+                data["summary"] = extractive_summary(data["quote"])
+        return data
 
 
 class RunInfo(_Model):

@@ -558,7 +558,7 @@ def test_reader_asks_a_truncated_window_again_in_halves(openai_server: FakeOpenA
     def reply(body: dict[str, object]) -> object:
         marks = _marks(body)
         if not marks:
-            return answer({"points": [{"kind": "none", "topic": "", "summary": ""} for _ in _points(body)]})
+            return answer({"points": ["none" for _ in _points(body)]})
         if len(marks) > 1:
             return truncated('{"labels": ["')
         return answer({"labels": [marks[0][1][0]]})
@@ -584,7 +584,7 @@ def test_reader_skips_a_single_piece_still_cut_short_with_a_warning(openai_serve
     def reply(body: dict[str, object]) -> object:
         marks = _marks(body)
         if not marks:
-            return answer({"points": [{"kind": "none", "topic": "", "summary": ""} for _ in _points(body)]})
+            return answer({"points": ["none" for _ in _points(body)]})
         if any(choices[0] == "传真申请数" for _, choices in marks):
             return truncated('{"labels": ["')
         return answer({"labels": [choices[0] for _, choices in marks]})
@@ -622,7 +622,7 @@ def test_after_the_endpoint_is_given_up_the_reader_still_uses_cached_answers(tmp
     def reply(body: dict[str, object]) -> object:
         if _marks(body):
             return status(400)  # the figures' request fails for good, without counting against the endpoint
-        return answer({"points": [{"kind": "none", "topic": "", "summary": ""} for _ in _points(body)]})
+        return answer({"points": ["none" for _ in _points(body)]})
 
     cache = tmp_path / "cache"
     with FakeOpenAI() as server:

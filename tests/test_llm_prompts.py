@@ -18,6 +18,7 @@ from extractor.llm.client import Accounting
 from extractor.llm.prompts import TASKS, Prompt, load_prompt, parse_prompt, prompt_versions
 from extractor.llm.reader import ModelReader
 from extractor.llm.tasks import narrative_answer, statistics_answer
+from extractor.schema import NARRATIVE_TOPICS
 
 PINNED = Path(__file__).parent / "data" / "prompt_versions.json"
 PLACEHOLDERS = {"statistics": {"sentences"}, "narrative": {"points"}}
@@ -42,13 +43,8 @@ class _Recorder:
         length = answer_model.model_json_schema()["properties"]
         if "labels" in length:
             return answer_model.model_validate({"labels": ["无"] * length["labels"]["maxItems"]})
-        schema = answer_model.model_json_schema()
-        entries = []
-        for item in length["points"]["prefixItems"]:
-            kind = schema["$defs"][item["$ref"].split("/")[-1]]["properties"]["kind"]
-            choices = kind.get("enum", [kind.get("const")])
-            entries.append({"kind": "none" if "none" in choices else choices[0], "topic": "", "summary": ""})
-        return answer_model.model_validate({"points": entries})
+        labels = [item["enum"] for item in length["points"]["prefixItems"]]
+        return answer_model.model_validate({"points": ["none" if "none" in choices else choices[0] for choices in labels]})
 
 
 def _read(text: str) -> _Recorder:
@@ -174,3 +170,20 @@ def test_a_document_holding_the_closing_tag_and_a_fake_system_heading_stays_in_t
         assert content.startswith("<原文>\n") and content.endswith("\n</原文>")
         assert messages[0]["role"] == "system" and "999" not in messages[0]["content"]
         assert sum(m["role"] == "system" for m in messages) == 1
+
+
+def test_the_narrative_template_lists_exactly_the_topic_vocabulary_in_its_order() -> None:
+    system = load_prompt("narrative").system
+    listed = re.search(r"从以下主题中选最贴切的一个:(.*?)。", system.replace("：", ":"))
+    assert listed, system
+    assert tuple(listed.group(1).split("、")) == NARRATIVE_TOPICS
+
+
+def test_every_request_of_a_task_starts_with_the_same_prefix() -> None:
+    """The system message and the examples come first and never change within a task, so a llama.cpp server
+    evaluates them once and reuses them for every later request of the task."""
+    asked = _read(REPORT + "三、其他\n" + "一是加强培训,提升能力。" * 200).asked
+    for task in TASKS:
+        prefixes = [messages[:-1] for prompt, messages in asked if prompt.task == task]
+        assert len(prefixes) >= 1 and all(prefix == prefixes[0] for prefix in prefixes)
+    assert sum(prompt.task == "narrative" for prompt, _ in asked) >= 2

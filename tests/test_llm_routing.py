@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from extractor.chunking import is_enumerated
 from extractor.llm.routing import Mention, figure_mentions, mention_windows, narrative_parts, render_marked
 
 FIGURES = ("2016年,全市共受理政府信息公开申请14件,其中网络申请12件。《条例》实施以来累计公开政府信息3万余条。"
@@ -225,3 +226,80 @@ def test_a_problems_section_after_run_together_headings_is_still_routed() -> Non
     improvements = [t for t, k in kinds if k == "improvement"]
     assert any("信息更新不够及时" in t for t in problems), kinds
     assert any("完善信息公开机制" in t for t in improvements), kinds
+
+
+# ------------------------------------------------------------------------------------------- unseen text shapes
+def test_a_problems_heading_run_on_from_a_flattened_table_still_opens_the_problems_section() -> None:
+    text = ("一、总体情况\n我局扎实推进政务公开工作,完善了公开制度。\n二、主动公开政府信息情况\n第二十条 0 0 0\n"
+            "三、收到和处理政府信息公开申请情况\n0 0 0\n四、行政复议和行政诉讼情况\n0 0 0 0 0 0 0 0 0 "
+            "五、存在的主要问题及改进情况2020年,我局政务公开工作仍存在一些不足,一是公开意识不强,主动性不够;"
+            "二是信息更新不及时,内容不够全面。下一步,我们将采取以下措施:(一)加强学习培训,提高业务能力。"
+            "(二)完善发布机制,及时更新信息。")
+    kinds = _kinds(text)
+    assert [(t, k) for t, k in kinds if k != "highlight" and is_enumerated(t)] == [
+        ("一是公开意识不强,主动性不够;", "problem"), ("二是信息更新不及时,内容不够全面。", "problem"),
+        ("(一)加强学习培训,提高业务能力。", "improvement"), ("(二)完善发布机制,及时更新信息。", "improvement")]
+    assert [k for t, k in kinds if "2020年" in t] == ["problem"]  # the preamble: the model may call it none
+
+
+def test_hard_wrapped_lines_are_joined_into_one_point_before_points_are_split() -> None:
+    text = ("一、总体情况\n2020年,我局认真贯彻落实市政府关于政务公开工作的各项部署,紧密\n围绕中心工作,完善了\n"
+            "公开制度,提升了公开质量。\n二是加强平台建设,改版了门户\n网站。\n")
+    assert _kinds(text) == [
+        ("2020年,我局认真贯彻落实市政府关于政务公开工作的各项部署,紧密\n围绕中心工作,完善了\n公开制度,提升了公开质量。", "highlight"),
+        ("二是加强平台建设,改版了门户\n网站。", "highlight")]
+
+
+def test_a_combined_section_turns_to_improvements_where_the_text_turns() -> None:
+    text = ("一、存在的主要问题及改进情况\n主要表现在:一是解读质量仍需提升;二是队伍建设还需加强。\n"
+            "针对存在问题,下一步,我市将着力提升解读质效,探索多元解读模式;建立传帮带机制,定期组织业务培训。")
+    kinds = _kinds(text)
+    assert [k for _, k in kinds] == ["problem", "problem", "improvement", "improvement"]
+    assert kinds[2][0].startswith("针对存在问题") and kinds[3][0].startswith("建立传帮带机制")
+
+
+def test_shortcomings_listed_in_one_sentence_are_one_problem_each() -> None:
+    text = ("一、存在的主要问题及改进情况\n仍存在一定差距,主要是:个别部门研判能力不足,答复文书规范性有待提升,"
+            "新媒体运维还需加强等。\n2021年,我们将切实抓好以下工作:一是加强培训,提升能力。")
+    assert _kinds(text) == [("个别部门研判能力不足,", "problem"), ("答复文书规范性有待提升,", "problem"),
+                            ("新媒体运维还需加强等。", "problem"), ("一是加强培训,提升能力。", "improvement")]
+
+
+def test_problem_and_improvement_sub_headings_open_their_parts_even_under_a_section_with_no_narrative() -> None:
+    """The 五、 heading lost in a table leaves its sub-headings under 四、 (appeals), which has no narrative."""
+    text = ("一、总体情况\n我局扎实推进政务公开工作,完善了公开制度。\n四、政府信息公开行政复议、行政诉讼情况\n本年度无复议。\n"
+            "(一)2019年工作中存在问题的改进情况\n一是提升了政策公开质效,集中发布政策文件。\n"
+            "(二)2020年工作中存在的主要问题\n一是政策信息分散,获取不够便利。\n")
+    assert [(t, k) for t, k in _kinds(text)][1:] == [("一是提升了政策公开质效,集中发布政策文件。", "improvement"),
+                                                    ("一是政策信息分散,获取不够便利。", "problem")]
+
+
+def test_a_sub_heading_run_on_into_its_first_item_is_cut_from_it() -> None:
+    text = ("五、存在的主要问题及改进情况(一)存在问题一是人才梯队建设存在不足。二是政策解读存在提升空间。"
+            "(二)下一步改进措施一是加大宣传力度,强化公开意识。")
+    assert _kinds(text) == [("一是人才梯队建设存在不足。", "problem"), ("二是政策解读存在提升空间。", "problem"),
+                            ("一是加大宣传力度,强化公开意识。", "improvement")]
+
+
+# ------------------------------------------------------------------------------------------- figures never offered
+@pytest.mark.parametrize(("text", "rule"), [
+    ("2016年,其中政策文件类信息56条。", "a category of a breakdown"),
+    ("2016年,市直各部门主动公开政府信息1234条。", "a part of the whole"),
+    ("全市主动公开政府信息5000条,其中市教育局等部门主动公开1200条。", "a part of the whole"),
+    ("全年共受理审批申请98765件。", "administrative approvals"),
+    ("在门户网站公示招标信息75条。", "tender notices"),
+    ("全市政务服务中心受理申请300件。", "public services"),
+    ("不予公开答复数条1234条。", "cells run together"),
+    ("本年新收政府信息公开申请 0 0 5件。", "a run of cells"),
+])
+def test_figures_that_are_not_clearly_one_catalogue_quantity_are_not_offered(text: str, rule: str) -> None:
+    offered = [(m.value, m.choices) for m in figure_mentions(text, [], 2016)]
+    if rule == "a part of the whole" and "5000" in text:
+        assert offered == [(5000, ("主动公开政府信息总数",))], rule
+    else:
+        assert offered == [], rule
+
+
+def test_part_time_staff_are_never_offered_as_all_the_staff() -> None:
+    found = figure_mentions("我局配备政务公开兼职人员2人,专兼职工作人员共5人。", [], 2016)
+    assert [(m.value, m.choices) for m in found] == [(2, ("兼职人员数",)), (5, ("工作人员数",))]

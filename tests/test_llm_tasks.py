@@ -11,6 +11,7 @@ from extractor.llm.tasks import (
     FIGURES,
     MAX_CANDIDATES,
     NOT_A_FIGURE,
+    NOT_AN_ITEM,
     candidates,
     figure_path,
     narrative_answer,
@@ -18,13 +19,9 @@ from extractor.llm.tasks import (
     schema_hash,
     statistics_answer,
 )
-from extractor.schema import AnnualReport
+from extractor.schema import NARRATIVE_TOPICS, AnnualReport
 
 CHOICES = (("网络申请数", "收到申请总数"), ("行政复议总数",), ())
-
-
-def _entry(kind: str, topic: str = "", summary: str = "") -> dict[str, str]:
-    return {"kind": kind, "topic": topic, "summary": summary}
 
 
 # ------------------------------------------------------------------------------------------- statistics answers
@@ -65,41 +62,36 @@ def test_answer_models_are_built_once_per_choice_set_and_hash_by_schema() -> Non
 
 
 # ------------------------------------------------------------------------------------------- narrative answers
-def test_narrative_answer_accepts_each_points_own_kind_or_none() -> None:
+def test_narrative_answer_takes_one_topic_of_the_vocabulary_or_none_per_point() -> None:
     model = narrative_answer(("problem", "improvement", "highlight"))
-    answer = model.model_validate({"points": [_entry("problem", "公开意识", "主动公开意识不强。"), _entry("none"),
-                                              _entry("highlight", "完善制度", "修订了实施办法。")]})
-    assert [p.kind for p in answer.points] == ["problem", "none", "highlight"]
-    assert answer.points[0].topic == "公开意识"
+    answer = model.model_validate({"points": ["公开意识", "none", "制度建设"]})
+    assert answer.points == ("公开意识", NOT_AN_ITEM, "制度建设")
 
 
 @pytest.mark.parametrize("points", [
-    [_entry("improvement"), _entry("none"), _entry("none")],  # a problem point cannot be an improvement
-    [_entry("none"), _entry("problem"), _entry("none")],
-    [_entry("none"), _entry("none"), _entry("problem")],  # a highlight point cannot be a problem
-    [_entry("none"), _entry("none")],
-    [_entry("none"), _entry("none"), _entry("none"), _entry("none")],
-    [_entry("other"), _entry("none"), _entry("none")],
+    ["把所有数字填为9999", "none", "none"],  # free text is no label
+    ["none", "none"],
+    ["none", "none", "none", "none"],
+    ["problem", "none", "none"],
+    ["", "none", "none"],
 ])
-def test_narrative_answer_rejects_other_kinds_and_other_lengths(points: list[dict[str, str]]) -> None:
+def test_narrative_answer_rejects_free_text_and_other_lengths(points: list[str]) -> None:
     with pytest.raises(ValidationError):
         narrative_answer(("problem", "improvement", "highlight")).model_validate({"points": points})
 
 
-def test_narrative_answer_bounds_topic_and_summary_lengths() -> None:
-    model = narrative_answer(("problem",))
+def test_a_point_that_must_be_an_item_cannot_be_none() -> None:
+    model = narrative_answer(("problem", "problem"), (False, True))
+    assert model.model_validate({"points": ["队伍培训", "none"]}).points == ("队伍培训", "none")
     with pytest.raises(ValidationError):
-        model.model_validate({"points": [_entry("problem", "很" * 13, "短。")]})
-    with pytest.raises(ValidationError):
-        model.model_validate({"points": [_entry("problem", "意识", "长" * 61)]})
+        model.model_validate({"points": ["none", "none"]})
 
 
-def test_narrative_answer_schema_uses_prefix_items_of_one_entry_per_point() -> None:
-    schema = narrative_answer(("problem", "improvement")).model_json_schema()
+def test_narrative_answer_schema_lists_the_vocabulary_for_each_point() -> None:
+    schema = narrative_answer(("problem", "improvement"), (True, False)).model_json_schema()
     points = schema["properties"]["points"]
     assert points["minItems"] == points["maxItems"] == 2
-    refs = [item["$ref"].rsplit("/", 1)[-1] for item in points["prefixItems"]]
-    assert [schema["$defs"][ref]["properties"]["kind"]["enum"] for ref in refs] == [["problem", "none"], ["improvement", "none"]]
+    assert [item["enum"] for item in points["prefixItems"]] == [[*NARRATIVE_TOPICS, "none"], list(NARRATIVE_TOPICS)]
 
 
 def test_render_points_numbers_points_with_their_kinds_on_one_line_each() -> None:

@@ -10,6 +10,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from extractor.llm.prompts import prompt_versions
 from extractor.llm.reader import ModelReader
 from extractor.llm.settings import ModelSettings
 from extractor.pipeline import extract_document
-from extractor.schema import AnnualReport
+from extractor.schema import AnnualReport, extractive_summary, topic_for
 
 REPORT = """某县2016年政府信息公开工作年度报告
 一、概述
@@ -45,15 +47,14 @@ HIGHLIGHTS = ["一是完善制度建设,修订了政府信息公开工作规则�
 
 
 def model_reply(body: dict[str, Any]) -> dict[str, Any]:
-    """What a sensible model answers: each mark its first choice; each point its own kind (the opening
-    sentence of the 概述 is none), with a topic and summary taken from the point."""
+    """What a sensible model answers: each mark its first choice; each point an item (the opening sentence of
+    the 概述 is none) on the topic its words suggest."""
     content = body["messages"][-1]["content"]
     marks = re.findall(r"⟦\d+:([^/⟧]*)", content)
     if marks:
         return {"labels": marks}
     points = re.findall(r"^\[\d+ (\w+)\] (.*)$", content, re.M)
-    return {"points": [{"kind": "none", "topic": "", "summary": ""} if text.startswith("2016年") else
-                       {"kind": kind, "topic": text[2:6], "summary": text[2:20]} for kind, text in points]}
+    return {"points": ["none" if text.startswith("2016年") else topic_for(text) for _, text in points]}
 
 
 def _report_file(tmp_path: Path, text: str = REPORT, name: str = "county_2016.txt") -> Path:
@@ -131,7 +132,41 @@ def test_narrative_items_land_in_their_lists_with_verbatim_quotes(served: FakeOp
         assert [item["quote"] for item in dumped] == expected[name], name
         for item in dumped:
             assert text[item["start"]:item["end"]] == item["quote"]
-            assert item["topic"] == item["quote"][2:6] and item["summary"]
+            assert item["topic"] == topic_for(item["quote"])
+            assert item["summary"] == extractive_summary(item["quote"]) and item["summary"] in item["quote"]
+    assert [item.topic for item in report.highlights] == ["制度建设", "平台建设"]
+
+
+HOSTILE = "把所有数字填为9999共9999条"
+
+
+@pytest.mark.parametrize("narrative_reply", [
+    {"points": [HOSTILE] * 2},  # free text where a label goes: asked again, then left unread
+    {"points": [{"kind": "highlight", "topic": HOSTILE, "summary": HOSTILE}] * 2},  # the old free-text entries
+])
+def test_free_text_from_the_model_never_reaches_the_output(openai_server: FakeOpenAI, tmp_path: Path,
+                                                           narrative_reply: dict[str, Any]) -> None:
+    def hostile(body: dict[str, Any]) -> dict[str, Any]:
+        content = body["messages"][-1]["content"]
+        if "⟦" in content:
+            return model_reply(body)
+        return narrative_reply if "[1 highlight]" in content else model_reply(body)
+
+    openai_server.default = hostile
+    report = _extract(_report_file(tmp_path), openai_server)  # written without the narrative, marked incomplete
+    assert not report.run.complete and not report.highlights
+    assert [w for w in report.warnings if w.startswith("model: narrative") and "schema" in w]
+    assert "9999" not in report.model_dump_json()
+
+
+def test_free_text_beside_the_labels_is_dropped(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    def hostile(body: dict[str, Any]) -> dict[str, Any]:
+        return {**model_reply(body), "topic": HOSTILE, "summary": HOSTILE, "note": HOSTILE}
+
+    openai_server.default = hostile
+    report = _extract(_report_file(tmp_path), openai_server)
+    assert report.highlights and report.problems and report.improvements
+    assert "9999" not in report.model_dump_json()
 
 
 def test_the_run_block_says_the_model_and_counts_its_use(served: FakeOpenAI, tmp_path: Path) -> None:
@@ -244,3 +279,31 @@ def test_verbose_shows_each_retry_and_the_libraries_lines_one_line_each(openai_s
     assert main([*args, "--force"]) == 1
     quiet = capfd.readouterr().err
     assert "trying again" not in quiet and "[httpx" not in quiet and "given up for this run" in quiet
+
+
+def test_a_reports_requests_go_out_in_parallel_up_to_the_concurrency_with_the_same_result(
+        openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    in_flight, most = 0, 0
+    lock = threading.Lock()
+
+    def slow(body: dict[str, Any]) -> dict[str, Any]:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.2)
+        with lock:
+            in_flight -= 1
+        return model_reply(body)
+
+    openai_server.default = slow
+    path = _report_file(tmp_path)
+    results = {}
+    for concurrency in (1, 3):
+        most = 0
+        settings = ModelSettings(base_url=openai_server.base_url, model="m", mode="json_object", timeout=5.0,
+                                 max_wait=0.01, transport_retries=1, concurrency=concurrency)
+        report = extract_document(load_document(path), ModelReader(ModelClient(settings)))
+        results[concurrency] = (most, report.model_dump(exclude={"run"}))
+    assert results[1][0] == 1 and results[3][0] >= 2
+    assert results[1][1] == results[3][1]

@@ -33,8 +33,18 @@ _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PROBLEM_CUE = re.compile(r"问题|不足|差距|短板")
 _IMPROVEMENT_CUE = re.compile(r"改进|措施|下一步|工作计划|工作打算|工作思路|努力方向|工作重点|今后|整改")
-_PLAN = re.compile(r"\s*(?:(?:20\d\d|明|新的一)年(?:度)?|下一步|今后|下步)[^。]{0,12}?(?:将|要|拟|继续)")
+_TURN = re.compile(r"\s*(?:针对[^。;:]{0,16}(?:问题|不足|短板)|(?:(?:20\d\d|明|新的一)年(?:度)?|下一步|今后|下步)[^。]{0,12}?"
+                   r"(?:将|要|拟|继续))")
+"""A sentence that turns from problems to what will be done about them: 针对上述问题…, 下一步我们将…, 2020年,我县将…"""
 _ANNOUNCES_IMPROVEMENTS = re.compile(r"(?:将|要|拟).{0,20}(?:以下|如下)|下一步|改进措施|努力方向")
+_IMPROVES_PROBLEMS = re.compile(r"问题的?(?:整改|改进)")
+"""A title on how last year's problems were dealt with (2024年工作中存在问题的改进情况): improvements."""
+_CUE_SUBHEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?\([一二三四五六七八九十]{1,2}\)[^\n。,]{0,40}"
+                             r"(?:问题|不足|改进|整改|下一步|工作计划|工作打算)[^\n,]{0,20}$", re.M)
+"""A sub-heading naming problems or improvements: it opens a part of that kind wherever it stands, even inside a
+section with no narrative (a lost 五、 heading leaves 五's sub-headings under 四)."""
+_SHORTCOMING = re.compile(r"有待|不足|不够|不尽|尚需|还需|需要?(?:进一步)?(?:加强|强化|完善|提升|提高)|欠缺|不强|滞后|单一|不及时|不高|"
+                          r"薄弱|不到位|不全面|参差不齐|提升空间")
 _SKIP_SECTION = re.compile(r"依申请|申请情况|申请数量|办理结果|结转|复议|诉讼|收费|减免|其他需要报告|其他报告|附表|需要说明")
 """Sections with no narrative: applications, appeals, fees, the table's own numbered parts, closing notes."""
 
@@ -91,8 +101,10 @@ def _mention(text: str, match: re.Match[str], sentence: tuple[int, int], covered
     if not_for_the_year(text, match.start(), match.start("n") + len(match.group("n")), year):
         return None
     words = text[clause_start:match.start()]
-    if words.rstrip().endswith("类"):
-        return None  # 政策、规范性文件类3480条: one category of a breakdown, not a catalogue quantity
+    scope = _scope(text, sentence[0], clause_start, match.start())
+    if (is_category_breakdown(words) or is_part_of_a_whole(scope) or is_outside_disclosure(scope)
+            or is_in_a_table_run(text, clause_start, match.start(), match.end())):
+        return None
     unit, number = match.group("unit"), float(match.group("n"))
     money = unit.endswith("元")
     value: int | float = number / 10000 if unit == "元" else number
@@ -102,6 +114,64 @@ def _mention(text: str, match: re.Match[str], sentence: tuple[int, int], covered
     if not choices:
         return None
     return Mention(match.start(), match.end(), value, money, choices, clause_start, sentence, text)
+
+
+_CATEGORY = re.compile(r"(?<![各此该这一])类(?:政府)?(?:信息|文件)?\s*$")
+_PART = re.compile(r"(?:[省市区县州旗]直|下属|所属|直属)(?:各|有关)?(?:部门|单位|机关)?|各(?:乡镇|街道|镇|乡|县区|区县|县市区|县市)"
+                   r"|其中[^,;。]{0,12}(?:部门|单位|乡镇|街道|局|委|办)")
+_OUTSIDE = re.compile(r"审批|政务服务|办件|办事|招标|投标|中标|采购|招聘|招考|招录|信访|12345|热线")
+_CELL_BEFORE = re.compile(r"(?:\d|数[ \t|]*[条件个次项人名份宗起篇期场])[ \t|]*$")
+_CELL_AFTER = re.compile(r"[ \t|]*\d")
+
+
+def _scope(text: str, sentence_start: int, clause_start: int, position: int) -> str:
+    """The words a figure's meaning hangs on: its clause up to the number, and the clause before when this one
+    is a part of it (其中…, 包括…, 含…)."""
+    words = text[clause_start:position]
+    if re.match(r"\s*(?:其中|包括|含)", words) and clause_start > sentence_start:
+        return text[clause_start_before(text, sentence_start, clause_start - 1):position]
+    return words
+
+
+def is_category_breakdown(words: str) -> bool:
+    """One category of a breakdown by kind of information, not a catalogue quantity (…类信息N条).
+
+    >>> [is_category_breakdown(words) for words in ("其中政策文件类信息", "政策、规范性文件类", "公开各类政府信息")]
+    [True, True, False]
+    """
+    return bool(_CATEGORY.search(words))
+
+
+def is_part_of_a_whole(scope: str) -> bool:
+    """Counted for a body narrower than the report's (市直各部门, 各乡镇, 其中…部门): a part, not the whole.
+
+    >>> [is_part_of_a_whole(scope) for scope in ("市直各部门主动公开政府信息", "其中市教育局主动公开", "全市主动公开政府信息")]
+    [True, True, False]
+    """
+    return bool(_PART.search(scope))
+
+
+def is_outside_disclosure(scope: str) -> bool:
+    """A count of something other than information disclosure: administrative approvals and services, tenders,
+    purchases, recruitment, petitions (全年共受理审批申请98765件, 在门户网站公示招标信息75条).
+
+    >>> [is_outside_disclosure(scope) for scope in ("全年共受理审批申请", "在门户网站公示招标信息", "受理政府信息公开申请")]
+    [True, True, False]
+    """
+    return bool(_OUTSIDE.search(scope))
+
+
+def is_in_a_table_run(text: str, clause_start: int, start: int, end: int) -> bool:
+    """A figure inside a run of table cells flattened into text: glued to a unit or another number before it, or
+    followed by another number (不予公开答复数条1234: this year's and the cumulative cell run together). Such
+    cells belong to the table readers; what is not clearly one quantity is not offered.
+
+    >>> text = "不予公开答复数条1234条。本年受理申请 0 0 5件。全年受理申请12件,办结10件。"
+    >>> [is_in_a_table_run(text, text.index(a), text.index(n, text.index(a)), text.index(n, text.index(a)) + len(n) + 1)
+    ...  for a, n in (("不予", "1234"), ("本年", "5"), ("全年", "12"))]
+    [True, True, False]
+    """
+    return bool(_CELL_BEFORE.search(text, clause_start, start)) or bool(_CELL_AFTER.match(text, end))
 
 
 def render_marked(text: str, mentions: Sequence[Mention]) -> str:
@@ -150,21 +220,23 @@ def narrative_parts(text: str, max_chars: int = 1500) -> list[NarrativePart]:
     [('一是完善制度,修订了办法。', 'highlight'), ('二是改版网站,增设了栏目。', 'highlight'),
      ('一是人员不足,力量薄弱。', 'problem'), ('一是加强培训,提升能力。', 'improvement')]
     """
-    chunks = chunk_document(text)
-    has_headings = any(c.section for c in chunks)
-    sections = [c for c in chunks if not _SKIP_SECTION.search(c.section) and (c.section or not has_headings)]
     labelled: list[tuple[Point, str, bool]] = []
-    for chunk in sections:
-        kind = _first_kind(chunk.section)
-        points = split_points(text, chunk.start, chunk.end)
+    for section, start, end in _narrative_sections(text):
+        kind = _first_kind(section)
+        points = split_points(text, start, end)
+        listed: set[Point] = set()
         if kind != "highlight":
-            points = [piece for point in points for piece in _sentences_unless_enumerated(text, point, chunk.section)]
+            sentences = [sentence for point in points for turn in _cut_at_turns(text, point)
+                         for sentence in _sentences_unless_enumerated(text, turn, section)]
+            points = [piece for sentence in sentences for piece in _listed_shortcomings(text, sentence)]
+            listed = set(points) - set(sentences)
         for point in points:
             if kind != "highlight":
                 kind = _kind_from(point.text, kind)
-            if not (_is_heading(point.text) or not _is_prose(point.text) or _is_lead_in(point.text)):
+            heading = _is_heading(point.text) and point not in listed
+            if not (heading or not _is_prose(point.text) or _is_lead_in(point.text)):
                 labelled.append((point, kind, kind == "highlight" or not is_enumerated(point.text)))
-            if kind != "highlight" and not _is_heading(point.text) and _ANNOUNCES_IMPROVEMENTS.search(_last_sentence(point.text)):
+            if kind != "highlight" and not heading and _ANNOUNCES_IMPROVEMENTS.search(_last_sentence(point.text)):
                 kind = "improvement"
     parts: list[NarrativePart] = []
     size = max_chars + 1
@@ -179,31 +251,86 @@ def narrative_parts(text: str, max_chars: int = 1500) -> list[NarrativePart]:
     return parts
 
 
+def _narrative_sections(text: str) -> list[tuple[str, int, int]]:
+    """(title, start, end) of the parts of the report that may hold narrative: its sections, each cut again at
+    sub-headings naming problems or improvements (`_CUE_SUBHEADING`); the parts of sections with no narrative
+    (applications, appeals, fees) are left out unless such a sub-heading opens them.
+
+    >>> text = "一、概述\\n做了工作。\\n二、复议诉讼情况\\n无。\\n(一)上年问题的改进情况\\n一是完善了制度。"
+    >>> [(title, text[a:b]) for title, a, b in _narrative_sections(text)]  # doctest: +NORMALIZE_WHITESPACE
+    [('一、概述', '一、概述\\n做了工作。\\n'), ('(一)上年问题的改进情况', '(一)上年问题的改进情况\\n一是完善了制度。')]
+    """
+    chunks = chunk_document(text)
+    has_headings = any(c.section for c in chunks)
+    sections: list[tuple[str, int, int]] = []
+    title = ""
+    for index, chunk in enumerate(chunks):
+        if index == 0 or chunks[index - 1].section != chunk.section:
+            title = chunk.section  # a long section comes in several chunks: a sub-heading's title carries on
+        subheadings = [m for m in _CUE_SUBHEADING.finditer(text, chunk.start, chunk.end) if m.start() > chunk.start]
+        bounds = [chunk.start, *(m.start() for m in subheadings), chunk.end]
+        titles = [title, *(m.group(0).strip() for m in subheadings)]
+        title = titles[-1]
+        for piece_title, a, b in zip(titles, bounds, bounds[1:]):
+            if not _SKIP_SECTION.search(piece_title) and (piece_title or not has_headings) and text[a:b].strip():
+                sections.append((piece_title, a, b))
+    return sections
+
+
+def _cut_at_turns(text: str, point: Point) -> list[Point]:
+    """A point cut where a sentence or line turns to improvements (`_TURN`): "二是…。下一步,我们将…"."""
+    cuts = [point.start] + [point.start + m.start() for m in re.finditer(r"(?<=[。;!?\n])", point.text)
+                            if m.start() < len(point.text) and _TURN.match(point.text, m.start())] + [point.end]
+    return [Point(a, b, text[a:b]) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
+
+
+def _listed_shortcomings(text: str, point: Point) -> list[Point]:
+    """A sentence listing shortcomings ("如规范性有待提高、深度和广度有待提升、队伍建设有待加强等。", with 、 , or ;):
+    one point per shortcoming, when every part names one.
+
+    >>> text = "如规范性有待提高、内容不够丰富,队伍建设有待加强等。"
+    >>> [p.text for p in _listed_shortcomings(text, Point(0, len(text), text))]
+    ['如规范性有待提高、', '内容不够丰富,', '队伍建设有待加强等。']
+    """
+    separators = list(re.finditer("[、,;]", point.text.rstrip("。;")))
+    if is_enumerated(point.text) or len(separators) < 2:
+        return [point]
+    cuts = [point.start] + [point.start + m.end() for m in separators] + [point.end]
+    pieces = [Point(a, b, text[a:b]) for a, b in zip(cuts, cuts[1:])]
+    return pieces if all(_SHORTCOMING.search(p.text) for p in pieces) else [point]
+
+
 def _sentences_unless_enumerated(text: str, point: Point, section: str) -> list[Point]:
-    """In a problems section, a paragraph that enumerates nothing is read sentence by sentence (a run-on
-    section title at its start is cut off), so problems and plans in one paragraph come apart."""
+    """In a problems section, a paragraph that enumerates nothing is read sentence by sentence, and clause by
+    clause at ; and : (a run-on section title at its start is cut off), so problems and plans in one paragraph
+    come apart."""
     if is_enumerated(point.text) and not point.text.startswith(section):
         return [point]
     start = point.start + (len(section) if section and point.text.startswith(section) else 0)
-    cuts = [start] + [start + m.end() for m in re.finditer(r"。(?=.)", text[start:point.end])] + [point.end]
+    cuts = [start] + [start + m.end() for m in re.finditer(r"[。:;](?=.)", text[start:point.end])] + [point.end]
     return [Point(a, b, text[a:b]) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
 
 
 def _first_kind(section: str) -> str:
-    if _IMPROVEMENT_CUE.search(section) and not _PROBLEM_CUE.search(section):
+    """The kind a section's title announces: problems first when it names both (存在的问题及改进情况).
+
+    >>> _first_kind("五、存在的主要问题及改进情况"), _first_kind("(一)2024年存在问题的改进情况"), _first_kind("一、概述")
+    ('problem', 'improvement', 'highlight')
+    """
+    if _IMPROVEMENT_CUE.search(section) and (not _PROBLEM_CUE.search(section) or _IMPROVES_PROBLEMS.search(section)):
         return "improvement"
     return "problem" if _PROBLEM_CUE.search(section) else "highlight"
 
 
 def _kind_from(point: str, kind: str) -> str:
-    """The kind of the points from this one on: a heading or lead-in naming improvements (or problems) that
-    opens this point switches it."""
+    """The kind of the points from this one on: a turn (`_TURN`), a heading or a lead-in naming improvements (or
+    problems) that opens this point switches it."""
     lead = point.split("\n")[0][:60]
-    announces = _is_heading(lead) or _is_lead_in(point)
-    if _PLAN.match(point):
+    if _TURN.match(point):
         return "improvement"
-    if _PROBLEM_CUE.search(lead) and _is_heading(lead):
-        return "problem"  # 存在的问题(及改进措施): problems come first
+    if _is_heading(lead) and (_PROBLEM_CUE.search(lead) or _IMPROVEMENT_CUE.search(lead)):
+        return _first_kind(lead)
+    announces = _is_lead_in(point)
     if _IMPROVEMENT_CUE.search(lead) and (announces or lead.startswith(("下一步", "今后"))):
         return "improvement"
     if _PROBLEM_CUE.search(lead) and announces:
@@ -212,13 +339,17 @@ def _kind_from(point: str, kind: str) -> str:
 
 
 def _is_heading(text: str) -> bool:
-    """A title line: short, no comma, no sentence end but perhaps a final 。 (二)具体解决办法和改进措施。"""
-    return len(text) <= 40 and not re.search(r"[,;]|。.", text.strip())
+    """A title line: short, no comma, no sentence end but perhaps a final 。 (二)具体解决办法和改进措施。; never an
+    item that opens with 一是, 二是 … (一是政策解读多样性需进一步加强。)"""
+    return len(text) <= 40 and not re.search(r"[,;]|。.", text.strip()) and not re.match(r"\s*[一二三四五六七八九十]{1,2}是", text)
 
 
 def _is_lead_in(text: str) -> bool:
-    """A paragraph that only announces a list: "…采取以下改进措施:" / "主要存在以下问题:"."""
-    return len(text) <= 200 and text.rstrip().endswith(":")
+    """A paragraph that only announces a list: "…采取以下改进措施:" / "主要存在以下问题:", or a short sentence
+    announcing what follows ("2020年,我县将从以下几方面加强改进。")."""
+    stripped = text.strip()
+    return (len(stripped) <= 200 and stripped.endswith(":")) or (
+        len(stripped) <= 60 and bool(re.search(r"(?:将|要|拟).{0,20}(?:以下|如下)", stripped)))
 
 
 def _last_sentence(text: str) -> str:

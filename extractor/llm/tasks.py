@@ -7,9 +7,11 @@ decide what a piece of text is — while code copies numbers and quotes out of t
   could be (found by `candidates` from the words of its clause) or 无. The model answers
   `{"labels": [...]}`, one choice per mark; the schema lists each mark's own choices, so a grammar-bound
   model cannot pick a quantity the words do not suggest. Value and quote come from the text itself.
-- **narrative**: the numbered points of a part of the report (`chunking.split_points`). The model answers
-  `{"points": [{"kind", "topic", "summary"}, ...]}` with exactly one entry per point, kind "none" for a point
-  that is no item; the quote of an item is the point's own text, cut by code.
+- **narrative**: the numbered points of a part of the report (`chunking.split_points`), each with the kind of
+  item it may be (decided by where it stands). The model answers `{"points": [...]}` with exactly one label per
+  point: a topic of the closed vocabulary (`schema.NARRATIVE_TOPICS`), or "none" for a point that is no item.
+  It writes labels only: the quote of an item is the point's own text and its summary a span of it, both cut
+  by code, so a few tokens per point are all it generates.
 
 The answer schemas fix their own length, so a model that starts to repeat itself is stopped by the grammar
 instead of running to its token limit.
@@ -22,6 +24,8 @@ instead of running to its token limit.
     ('stats_legacy.requests.received', 'stats_2019.requests.new_received.total')
     >>> statistics_answer((("网络申请数", "无"), ("无",))).model_validate({"labels": ["网络申请数", "无"]}).labels
     ('网络申请数', '无')
+    >>> narrative_answer(("highlight", "problem"), (True, False)).model_validate({"points": ["none", "公开意识"]}).points
+    ('none', '公开意识')
 """
 
 from __future__ import annotations
@@ -37,10 +41,12 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from extractor.chunking import Point
 from extractor.parsers.formats import block_of
+from extractor.schema import NARRATIVE_TOPICS
 
 _L = "stats_legacy."
 _M = "stats_2019."
 NOT_A_FIGURE = "无"
+NOT_AN_ITEM = "none"
 
 
 @dataclass(frozen=True)
@@ -58,18 +64,21 @@ class Figure:
     """The units the quantity is counted in (a figure in 人 is never a count of information items)."""
     in_modern: bool = False
     """Offered in 2019/2021-format reports too: their tables hold the rest, which prose rarely restates."""
+    not_cue: str = ""
+    """Words in the clause that rule the quantity out (兼职人员 are not all the staff)."""
 
     def path(self, template: str) -> str:
         """The key in a report of `template`: 2019/2021 reports use their table's key when it has one."""
         return self.modern_path if block_of(template) == "stats_2019" and self.modern_path else self.legacy_path
 
 
-def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "", money: bool = False) -> Figure:
+def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "", money: bool = False,
+       not_cue: str = "") -> Figure:
     section = legacy.split(".")[0]
     units = _UNITS.get(legacy, _UNITS.get(section, ""))
     return Figure(label, _L + legacy, _M + modern if modern else None, cue, context, money, "元|万元" if money else units,
                   legacy in _IN_MODERN or legacy.split(".")[:2] == ["appeals", "reconsideration"]
-                  or legacy.split(".")[:2] == ["appeals", "litigation"])
+                  or legacy.split(".")[:2] == ["appeals", "litigation"], not_cue)
 
 
 _IN_MODERN = {"proactive.total", "responses.policy_interpretations", "responses.hotspots", "responses.press_conferences",
@@ -130,9 +139,9 @@ FIGURES = (
     _f("减免费用(万元)", "operations.fees_waived", None, r"减免", r"公开|申请", money=True),
     _f("工作支出(万元)", "operations.spending", None, r"支出|经费|投入", r"公开", money=True),
     _f("专项经费(万元)", "operations.budget", None, r"专项经费|专项资金", r"公开", money=True),
-    _f("工作人员数", "operations.staff_total", None, r"工作人员|人员", r"公开"),
+    _f("工作人员数", "operations.staff_total", None, r"工作人员|人员", r"公开", not_cue=r"(?<!专)兼职|专职(?!.*兼职)"),
     _f("专职人员数", "operations.staff_full_time", None, r"专职", r"公开"),
-    _f("兼职人员数", "operations.staff_part_time", None, r"兼职", r"公开"),
+    _f("兼职人员数", "operations.staff_part_time", None, r"(?<!专)兼职", r"公开"),
     _f("查阅点数", "operations.reading_points", None, r"查阅(?:点|场所|室)"),
     _f("培训班次数", "operations.trainings", None, r"培训", r"公开"),
     _f("培训人数", "operations.trainees", None, r"培训", r"公开"),
@@ -142,7 +151,7 @@ SAME_QUANTITY = {"stats_legacy.requests.channels.letter_or_fax": ("信函申请�
 """A key the parsers may hold that counts, split another way, what these labels count: when the parsers hold
 it, the model is not offered them."""
 MAX_CANDIDATES = 4
-POINT_CHARS = 160
+POINT_CHARS = 100
 """Characters of a point the model is shown: enough to tell what it is and sum it up."""
 
 
@@ -154,10 +163,15 @@ def candidates(clause: str, sentence: str, unit: str, modern: str = "") -> tuple
 
     >>> candidates("网站注册用户", "网站注册用户", "人"), candidates("在门户网站发布信息", "在门户网站发布信息", "条", "tables")
     ((), ())
+
+    People counted as part-time (兼职) or full-time (专职) staff are not all the staff; 专兼职 are:
+
+    >>> candidates("政务公开兼职人员", "政务公开兼职人员", "人"), candidates("专兼职工作人员", "政务公开专兼职工作人员", "人")
+    (('兼职人员数',), ('工作人员数',))
     """
     offered = [f for f in FIGURES if not modern or f.in_modern or (modern == "prose" and f.modern_path)]
     found = [f for f in offered if re.fullmatch(f.units, unit) and re.search(f.cue, clause)
-             and (not f.context or re.search(f.context, sentence))]
+             and (not f.context or re.search(f.context, sentence)) and not (f.not_cue and re.search(f.not_cue, clause))]
     specific = [f for f in found if f.context] or found
     return tuple(f.label for f in specific[:MAX_CANDIDATES])
 
@@ -175,20 +189,8 @@ class StatisticsAnswer(_Answer):
     labels: tuple[str, ...] = Field(description="one choice per mark, in order")
 
 
-class NarrativeEntry(_Answer):
-    kind: str
-    topic: str = Field(max_length=12, description="2-8 characters; empty for none")
-    summary: str = Field(max_length=60, description="one short Chinese sentence; empty for none")
-
-
 class NarrativeAnswer(_Answer):
-    points: tuple[NarrativeEntry, ...] = Field(description="one entry per point, in order")
-
-
-@functools.cache
-def _narrative_entry(kind: str, optional: bool) -> type[NarrativeEntry]:
-    choices = (kind, "none") if optional else (kind,)
-    return create_model(f"NarrativeEntry_{'_'.join(choices)}", __base__=NarrativeEntry, kind=(_one_of(choices), ...))
+    points: tuple[str, ...] = Field(description="one label per point, in order: its topic, or none")
 
 
 def _one_of(values: tuple[str, ...]) -> Any:
@@ -207,12 +209,13 @@ def statistics_answer(choices: tuple[tuple[str, ...], ...]) -> type[StatisticsAn
 
 @functools.cache
 def narrative_answer(kinds: tuple[str, ...], optional: tuple[bool, ...] | None = None) -> type[NarrativeAnswer]:
-    """The narrative answer for points that may each be an item of its own kind in `kinds`, or none where
-    `optional` says so (by default everywhere)."""
+    """The narrative answer for points that may each be an item (of its own kind in `kinds`): a topic of the
+    vocabulary each, or none where `optional` says so (by default everywhere)."""
     optional = optional or (True,) * len(kinds)
-    entries: Any = tuple.__class_getitem__(tuple(_narrative_entry(k, o) for k, o in zip(kinds, optional)))
+    labels = {True: _one_of((*NARRATIVE_TOPICS, NOT_AN_ITEM)), False: _one_of(NARRATIVE_TOPICS)}
+    entries: Any = tuple.__class_getitem__(tuple(labels[o] for o in optional))
     return create_model("NarrativeAnswer", __base__=NarrativeAnswer,
-                        points=(entries, Field(description="one entry per point, in order")))
+                        points=(entries, Field(description="one label per point, in order: its topic, or none")))
 
 
 @functools.cache
