@@ -48,9 +48,9 @@ def out(tmp_path_factory) -> Path:
     text = (folder / "text" / f"{SAMPLE}.txt").read_text(encoding="utf-8")
     start = text.index(HIGHLIGHT)
     data["highlights"] = [
-        {"topic": "依申请", "summary": "规范依申请公开流程。", "quote": HIGHLIGHT, "start": start, "end": start + len(HIGHLIGHT)}
+        {"topic": "依申请公开", "summary": HIGHLIGHT, "quote": HIGHLIGHT, "start": start, "end": start + len(HIGHLIGHT)}
     ]
-    data["problems"] = [{"topic": "平台", "summary": "日常管理。", "quote": PROBLEM}]  # no offsets: found by content
+    data["problems"] = [{"topic": "平台建设", "summary": PROBLEM, "quote": PROBLEM}]  # no offsets: found by content
     sample.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     unread = folder / f"{INCOMPLETE}.json"
     data = json.loads(unread.read_text(encoding="utf-8"))
