@@ -43,8 +43,11 @@ def main() -> None:
             started, cpu = time.perf_counter(), _cpu_seconds()
             result = run_batch([str(inputs)], BatchOptions(out_dir=out, workers=workers), io.StringIO())
             elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-            print(f"{args.reports} reports, {workers} worker(s): {elapsed:.1f} s, {args.reports / elapsed:.0f} reports/s, "
-                  f"{cpu:.1f} s CPU ({result.extracted} extracted, {len(result.failures)} failed)", flush=True)
+            print(
+                f"{args.reports} reports, {workers} worker(s): {elapsed:.1f} s, {args.reports / elapsed:.0f} reports/s, "
+                f"{cpu:.1f} s CPU ({result.extracted} extracted, {len(result.failures)} failed)",
+                flush=True,
+            )
             shutil.rmtree(out)
 
 

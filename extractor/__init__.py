@@ -59,12 +59,18 @@ def extract(path: str | Path, settings: ModelSettings | None = None) -> AnnualRe
     return extract_file(path, settings)
 
 
-def extract_many(paths: Iterable[str | Path], out_dir: str | Path, *, settings: ModelSettings | None = None,
-                 formats: Sequence[str] = (), force: bool = False, workers: int | None = None) -> BatchResult:
+def extract_many(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    settings: ModelSettings | None = None,
+    formats: Sequence[str] = (),
+    force: bool = False,
+    workers: int | None = None,
+) -> BatchResult:
     """Extract every report under `paths` into `out_dir` as `extractor extract` does (resume, atomic outputs,
     one failure line per bad file on stderr, the tables at the end); the result counts what happened."""
     from extractor.runs.local import BatchOptions, run_batch
 
-    options = BatchOptions(out_dir=Path(out_dir), formats=tuple(formats), force=force, workers=workers,
-                           settings=settings, progress=False)
+    options = BatchOptions(out_dir=Path(out_dir), formats=tuple(formats), force=force, workers=workers, settings=settings, progress=False)
     return run_batch([str(path) for path in paths], options)

@@ -1,10 +1,10 @@
 """Atomic file writing: a reader never sees a half-written file, whoever writes it (outputs, the response cache).
 
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "x.json"
-    >>> write_atomic(target, "{}")
-    >>> target.read_text(encoding="utf-8")
-    '{}'
+>>> import tempfile, pathlib
+>>> target = pathlib.Path(tempfile.mkdtemp()) / "x.json"
+>>> write_atomic(target, "{}")
+>>> target.read_text(encoding="utf-8")
+'{}'
 """
 
 from __future__ import annotations

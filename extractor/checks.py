@@ -52,17 +52,24 @@ def plausible(values: Iterable[FieldValue]) -> tuple[list[FieldValue], list[str]
         if (-limit if value.path.endswith(".change") else 0) <= value.value <= limit:
             kept.append(value)
         else:
-            warnings.append(f"{value.path}: {value.value} is not a plausible figure "
-                            f"({'negative' if value.value < 0 else f'past {limit}'}); left null")
+            warnings.append(
+                f"{value.path}: {value.value} is not a plausible figure ({'negative' if value.value < 0 else f'past {limit}'}); left null"
+            )
     return kept, warnings
 
 
 _STATISTICS_SECTIONS = (
     ("stats_2019.proactive.", "二、主动公开政府信息情况", re.compile(r"二\s*[、.]\s*(?:行政机关)?主动公开政府信息(?:的)?情况")),
-    ("stats_2019.requests.", "三、收到和处理政府信息公开申请情况",
-     re.compile(r"三\s*[、.]\s*(?:行政机关)?收到和处理政府信息公开申请(?:的)?情况")),
-    ("stats_2019.appeals.", "四、政府信息公开行政复议、行政诉讼情况",
-     re.compile(r"四\s*[、.][^。\n]{0,20}?行政复议[^。\n]{0,12}?行政诉讼(?:的)?情况")),
+    (
+        "stats_2019.requests.",
+        "三、收到和处理政府信息公开申请情况",
+        re.compile(r"三\s*[、.]\s*(?:行政机关)?收到和处理政府信息公开申请(?:的)?情况"),
+    ),
+    (
+        "stats_2019.appeals.",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        re.compile(r"四\s*[、.][^。\n]{0,20}?行政复议[^。\n]{0,12}?行政诉讼(?:的)?情况"),
+    ),
 )
 
 
@@ -91,9 +98,11 @@ def unreadable_sections(text: str, template: str, evidence: dict[str, Any]) -> l
         if _LEGACY_TABLE.search(text) and not any(path.startswith("stats_legacy.") for path in evidence):
             return [f"the statistics table (统计指标 | 单位 | 统计数) {UNREADABLE} it could be read"]
         return []
-    return [f"statistics section {name} {UNREADABLE} its table could be read"
-            for prefix, name, heading in _STATISTICS_SECTIONS
-            if heading.search(text) and not any(path.startswith(prefix) for path in evidence)]
+    return [
+        f"statistics section {name} {UNREADABLE} its table could be read"
+        for prefix, name, heading in _STATISTICS_SECTIONS
+        if heading.search(text) and not any(path.startswith(prefix) for path in evidence)
+    ]
 
 
 def compute_summary(data: dict[str, Any], template: str) -> dict[str, int | None]:

@@ -28,11 +28,15 @@ import re
 from dataclasses import dataclass
 
 _NUMERALS = "一二三四五六七八九十"
-OUTLINE_TITLE = (r"(?:概述|总体情况|主动公开|依申请公开|收到和处理|政府信息公开(?:的|工作)?(?:收费|行政复议|存在)|"
-                 r"因政府信息公开|(?:存在的|工作中存在的)(?:主要)?问题|其他需要报告)")
+OUTLINE_TITLE = (
+    r"(?:概述|总体情况|主动公开|依申请公开|收到和处理|政府信息公开(?:的|工作)?(?:收费|行政复议|存在)|"
+    r"因政府信息公开|(?:存在的|工作中存在的)(?:主要)?问题|其他需要报告)"
+)
 """The start of a section title of the national outlines (2008, 2019, 2021 formats)."""
-_HEADING = re.compile(rf"(?:^|(?<=[\n。;!?:])|(?<=情况)|(?<![{_NUMERALS}])(?=[{_NUMERALS}]{{1,2}}、{OUTLINE_TITLE}))"
-                      rf"[ \t]*(?:#{{1,6}}[ \t]*)?([{_NUMERALS}]{{1,2}})、")
+_HEADING = re.compile(
+    rf"(?:^|(?<=[\n。;!?:])|(?<=情况)|(?<![{_NUMERALS}])(?=[{_NUMERALS}]{{1,2}}、{OUTLINE_TITLE}))"
+    rf"[ \t]*(?:#{{1,6}}[ \t]*)?([{_NUMERALS}]{{1,2}})、"
+)
 """A numbered section heading: at a line start or after a sentence, run on after a title ending in 情况
 (scraping often joins "二、主动公开政府信息情况三、收到和处理…"), or anywhere when its title is one of the
 national outline's (`OUTLINE_TITLE`: "…0 0 0 五、存在的主要问题及改进情况", a table's last cells run on)."""
@@ -83,7 +87,7 @@ def section_starts(text: str, pattern: re.Pattern[str] = _HEADING) -> list[int]:
         value = chinese_numeral(match.group(1))
         level = next((i for i in range(len(expected) - 1, -1, -1) if expected[i] == value), None)
         if level is not None:
-            del expected[level + 1:]
+            del expected[level + 1 :]
         elif value == 1 and starts:
             expected.append(1)
             level = len(expected) - 1
@@ -106,7 +110,7 @@ def chunk_document(text: str, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
 
 
 def _heading_of(text: str, start: int) -> str:
-    if not re.match(rf"[{_NUMERALS}]{{1,2}}、", text[start:start + 3]):
+    if not re.match(rf"[{_NUMERALS}]{{1,2}}、", text[start : start + 3]):
         return ""
     line_end = min(i for i in (text.find("\n", start), len(text)) if i >= 0)
     title = re.match(r"[^。\n]{0,40}?(?=[。;:]|\s|$|\(|\d)", text[start:line_end])
@@ -142,7 +146,8 @@ def _sentence_cuts(text: str, start: int, end: int, max_chars: int) -> list[int]
 _POINT_MARKER = re.compile(
     rf"(?:^|(?<=[\n。;:!?]))[ \t]*"
     rf"(?:[{_NUMERALS}]{{1,2}}是|\d{{1,2}}[、.](?!\d)|\((?:\d{{1,2}}|[{_NUMERALS}]{{1,2}})\)|[{_NUMERALS}]{{1,2}}、)"
-    rf"|(?<=,)(?:[{_NUMERALS}]{{1,2}}是)(?![否非])|(?<=问题|措施|不足|情况|计划|打算|方向)一是")
+    rf"|(?<=,)(?:[{_NUMERALS}]{{1,2}}是)(?![否非])|(?<=问题|措施|不足|情况|计划|打算|方向)一是"
+)
 """An item marker at a line start or after a sentence or clause end; 一是, 二是 … also after a comma
 ("存在以下问题,一是…"), and 一是 run on after a sub-heading's title ("(一)存在问题一是…")."""
 _SENTENCE_PUNCT = "。;:!?"
@@ -212,7 +217,7 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[
         a, b = start + line.start(), start + line.end()
         if not text[a:b].strip():
             continue
-        if spans and _runs_on(text[spans[-1][0]:spans[-1][1]], text[a:b]):
+        if spans and _runs_on(text[spans[-1][0] : spans[-1][1]], text[a:b]):
             spans[-1] = (spans[-1][0], b)
         else:
             spans.append((a, b))
@@ -221,8 +226,7 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[
 
 def _runs_on(paragraph: str, line: str) -> bool:
     last = paragraph.rsplit("\n", 1)[-1].rstrip()
-    return (bool(last) and last[-1] not in _SENTENCE_PUNCT and "," in last
-            and not _POINT_MARKER.match(line) and not _HEADING.match(line))
+    return bool(last) and last[-1] not in _SENTENCE_PUNCT and "," in last and not _POINT_MARKER.match(line) and not _HEADING.match(line)
 
 
 def _paragraph_points(text: str, start: int, end: int) -> list[Point]:

@@ -53,25 +53,44 @@ def _parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="extract reports to JSON and CSV")
     extract.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders (searched recursively)")
     extract.add_argument("-o", "--out", default="extracted", type=_folder_name, help="output folder (default ./extracted)")
-    extract.add_argument("--format", action="append", choices=TABLE_FORMATS, default=[],
-                         help="also write reports.jsonl / reports.parquet / values.csv (long: one row per value)")
-    extract.add_argument("--labels", choices=LABEL_STYLES, default="keys",
-                         help="table headers: dotted keys (default) or zh, the national form's Chinese labels "
-                              "(columns.csv)")
+    extract.add_argument(
+        "--format",
+        action="append",
+        choices=TABLE_FORMATS,
+        default=[],
+        help="also write reports.jsonl / reports.parquet / values.csv (long: one row per value)",
+    )
+    extract.add_argument(
+        "--labels",
+        choices=LABEL_STYLES,
+        default="keys",
+        help="table headers: dotted keys (default) or zh, the national form's Chinese labels (columns.csv)",
+    )
     extract.add_argument("--force", action="store_true", help="re-extract reports whose output is current")
-    extract.add_argument("--workers", type=_positive, default=None,
-                         help=f"parser processes, parsers-only runs (default: every core from {LARGE_BATCH} reports on, else 1)")
+    extract.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help=f"parser processes, parsers-only runs (default: every core from {LARGE_BATCH} reports on, else 1)",
+    )
     extract.add_argument("--no-llm", action="store_true", help="parsers only")
-    extract.add_argument("--time-limit", type=_positive_seconds, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
-                         help=f"seconds to read one file before it fails alone (default {DEFAULT_TIME_LIMIT:g}; "
-                              "the model's time not counted)")
+    extract.add_argument(
+        "--time-limit",
+        type=_positive_seconds,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"seconds to read one file before it fails alone (default {DEFAULT_TIME_LIMIT:g}; the model's time not counted)",
+    )
     model = _add_model_options(extract)
-    model.add_argument("--batch", action="store_true",
-                       help="send the model requests through the OpenAI Batch API (cheaper, answers within 24 h); "
-                            "a killed run resumes its batch")
+    model.add_argument(
+        "--batch",
+        action="store_true",
+        help="send the model requests through the OpenAI Batch API (cheaper, answers within 24 h); a killed run resumes its batch",
+    )
     model.add_argument("--batch-id", default=None, metavar="ID", help="resume this batch (implies --batch)")
-    model.add_argument("--batch-poll", type=float, default=30.0, metavar="SECONDS",
-                       help="seconds between looks at the batch's status (default 30)")
+    model.add_argument(
+        "--batch-poll", type=float, default=30.0, metavar="SECONDS", help="seconds between looks at the batch's status (default 30)"
+    )
     extract.set_defaults(run=_extract)
 
     compare = commands.add_parser("compare", help="year over year: OUT/compare.csv, one row per body and statistic")
@@ -82,11 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--evals", default=None, help="evals folder (default: the repository's evals/)")
     evaluate.add_argument("--report", default=None, help="write the JSON report here")
     evaluate.add_argument("--markdown", default=None, help="write a Markdown report here")
-    evaluate.add_argument("--live", action="store_true",
-                          help="call the configured model endpoint and re-record evals/recordings.jsonl")
+    evaluate.add_argument("--live", action="store_true", help="call the configured model endpoint and re-record evals/recordings.jsonl")
     evaluate.add_argument("--only", default=None, metavar="TEXT", help="only the gold documents whose name contains TEXT")
-    evaluate.add_argument("--no-llm", action="store_true",
-                          help="score the parsers alone (no recorded or live model answers)")
+    evaluate.add_argument("--no-llm", action="store_true", help="score the parsers alone (no recorded or live model answers)")
     _add_model_options(evaluate)
     evaluate.set_defaults(run=_eval)
 
@@ -95,8 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     review.set_defaults(run=_review)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of AnnualReport")
-    schema.add_argument("--catalogue", action="store_true",
-                        help="print the field catalogue (Markdown: every field and table column with its label and unit)")
+    schema.add_argument(
+        "--catalogue",
+        action="store_true",
+        help="print the field catalogue (Markdown: every field and table column with its label and unit)",
+    )
     schema.set_defaults(run=_schema)
     return parser
 
@@ -104,18 +124,29 @@ def _parser() -> argparse.ArgumentParser:
 def _add_model_options(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=os.environ.get("EXTRACTOR_MODEL"), help="model name (env EXTRACTOR_MODEL)")
-    model.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"),
-                       help="OpenAI-compatible endpoint (env OPENAI_BASE_URL; key from OPENAI_API_KEY)")
-    model.add_argument("--llm-mode", choices=MODES, default=None,
-                       help="structured-output mode (default: json_object for a server on this machine, else tools)")
+    model.add_argument(
+        "--base-url",
+        default=os.environ.get("OPENAI_BASE_URL"),
+        help="OpenAI-compatible endpoint (env OPENAI_BASE_URL; key from OPENAI_API_KEY)",
+    )
+    model.add_argument(
+        "--llm-mode",
+        choices=MODES,
+        default=None,
+        help="structured-output mode (default: json_object for a server on this machine, else tools)",
+    )
     model.add_argument("--timeout", type=_positive_seconds, default=None, help="seconds to wait for one answer")
-    model.add_argument("--cache-dir", default=os.environ.get("EXTRACTOR_CACHE_DIR"),
-                       help="response cache (default: the user cache folder; env EXTRACTOR_CACHE_DIR)")
+    model.add_argument(
+        "--cache-dir",
+        default=os.environ.get("EXTRACTOR_CACHE_DIR"),
+        help="response cache (default: the user cache folder; env EXTRACTOR_CACHE_DIR)",
+    )
     model.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
     model.add_argument("--refresh", action="store_true", help="ask the model again and overwrite cached answers")
     model.add_argument("--concurrency", type=_positive, default=1, help="parallel model requests")
-    model.add_argument("-v", "--verbose", action="store_true",
-                       help="also show each retry and what the libraries underneath log (openai, instructor)")
+    model.add_argument(
+        "-v", "--verbose", action="store_true", help="also show each retry and what the libraries underneath log (openai, instructor)"
+    )
     return model
 
 
@@ -191,10 +222,19 @@ def _extract(args: argparse.Namespace) -> int:
     settings = None if args.no_llm else _model_settings(args)
     batch_api = args.batch or args.batch_id is not None
     if settings is None and not args.no_llm and not batch_api:
-        print("extractor: no model endpoint configured (--base-url / OPENAI_BASE_URL): running the parsers only; "
-              "narrative fields stay empty", file=sys.stderr)
-    options = BatchOptions(out_dir=Path(args.out), formats=tuple(dict.fromkeys(args.format)), force=args.force,
-                           workers=args.workers, settings=settings, labels=args.labels, time_limit=args.time_limit)
+        print(
+            "extractor: no model endpoint configured (--base-url / OPENAI_BASE_URL): running the parsers only; narrative fields stay empty",
+            file=sys.stderr,
+        )
+    options = BatchOptions(
+        out_dir=Path(args.out),
+        formats=tuple(dict.fromkeys(args.format)),
+        force=args.force,
+        workers=args.workers,
+        settings=settings,
+        labels=args.labels,
+        time_limit=args.time_limit,
+    )
     if batch_api:
         from extractor.runs.batch_api import run_with_batch_api
 
@@ -204,9 +244,16 @@ def _extract(args: argparse.Namespace) -> int:
 
 def _model_settings(args: argparse.Namespace) -> ModelSettings | None:
     """The model options of `extract` as settings; None when no endpoint is configured."""
-    return ModelSettings.from_options(base_url=args.base_url, model=args.model, mode=args.llm_mode,
-                                      cache_dir=args.cache_dir, use_cache=not args.no_cache, refresh=args.refresh,
-                                      concurrency=args.concurrency, timeout=args.timeout)
+    return ModelSettings.from_options(
+        base_url=args.base_url,
+        model=args.model,
+        mode=args.llm_mode,
+        cache_dir=args.cache_dir,
+        use_cache=not args.no_cache,
+        refresh=args.refresh,
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+    )
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -236,8 +283,9 @@ def _eval(args: argparse.Namespace) -> int:
     settings = _model_settings(args) if args.live else None
     if args.live and settings is None:
         raise ConfigError("--live needs a model endpoint: give --base-url and --model (or OPENAI_BASE_URL, EXTRACTOR_MODEL)")
-    return run_eval(evals_dir=args.evals, report_path=args.report, markdown_path=args.markdown, live=settings,
-                    only=args.only, no_llm=args.no_llm)
+    return run_eval(
+        evals_dir=args.evals, report_path=args.report, markdown_path=args.markdown, live=settings, only=args.only, no_llm=args.no_llm
+    )
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -247,10 +295,14 @@ def _review(args: argparse.Namespace) -> int:
     for problem in site.problems:
         print(f"extractor: {problem}", file=sys.stderr)
     if site.texts_missing:
-        print(f"extractor: {site.texts_missing} report(s) without their text/<name>.txt: their pages show the quotes alone",
-              file=sys.stderr)
-    print(f"extractor: {site.reports} report pages, {site.bodies} body pages"
-          f"{'' if site.compare_found else ' (no compare.csv: no year-over-year flags)'}; open {site.index}", file=sys.stderr)
+        print(
+            f"extractor: {site.texts_missing} report(s) without their text/<name>.txt: their pages show the quotes alone", file=sys.stderr
+        )
+    print(
+        f"extractor: {site.reports} report pages, {site.bodies} body pages"
+        f"{'' if site.compare_found else ' (no compare.csv: no year-over-year flags)'}; open {site.index}",
+        file=sys.stderr,
+    )
     return 1 if site.problems else 0
 
 

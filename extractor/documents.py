@@ -78,13 +78,11 @@ def load_document(path: str | Path) -> Document:
         raise DocumentError("not a regular file", path=name)
     suffix = file.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise DocumentError(f"unsupported file type '{suffix or '(none)'}' (use {', '.join(SUPPORTED_SUFFIXES)})",
-                            path=name)
+        raise DocumentError(f"unsupported file type '{suffix or '(none)'}' (use {', '.join(SUPPORTED_SUFFIXES)})", path=name)
     try:
         size = file.stat().st_size
         if size > MAX_BYTES:
-            raise DocumentError(f"file is {size // (1024 * 1024)} MB, past the {MAX_BYTES // (1024 * 1024)} MB limit",
-                                path=name)
+            raise DocumentError(f"file is {size // (1024 * 1024)} MB, past the {MAX_BYTES // (1024 * 1024)} MB limit", path=name)
         data = file.read_bytes()
     except PermissionError:
         raise DocumentError("permission denied", path=name) from None
@@ -107,8 +105,14 @@ def load_document(path: str | Path) -> Document:
     text = normalize_text(raw)
     if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
         raise DocumentError("no text found in the document", path=name)
-    return Document(path=name, format=fmt, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(), text=text,
-                    page_starts=page_starts(text, pages) if pages else ())
+    return Document(
+        path=name,
+        format=fmt,
+        encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=text,
+        page_starts=page_starts(text, pages) if pages else (),
+    )
 
 
 def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:
@@ -128,8 +132,7 @@ def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:
             try:
                 return data.decode(codec), codec
             except UnicodeDecodeError as exc:
-                raise DocumentError(f"text is not valid {codec.upper()} ({exc.reason} at byte {exc.start})",
-                                    path=name) from None
+                raise DocumentError(f"text is not valid {codec.upper()} ({exc.reason} at byte {exc.start})", path=name) from None
     if _is_binary(data):
         raise DocumentError("binary data, not text", path=name)
     for encoding in ("utf-8", "gb18030"):
@@ -140,8 +143,7 @@ def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:
     raise DocumentError("text is neither UTF-8 nor GB18030/GBK", path=name)
 
 
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
-         (b"\xfe\xff", "utf-16"))
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 """Byte-order marks, UTF-32's first: its little-endian mark begins with UTF-16's."""
 
 
@@ -159,8 +161,34 @@ def _looks_like_html(text: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------- HTML
-_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-               "header", "footer", "table", "tbody", "thead", "tr", "blockquote", "pre", "hr", "dd", "dt", "title"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "table",
+    "tbody",
+    "thead",
+    "tr",
+    "blockquote",
+    "pre",
+    "hr",
+    "dd",
+    "dt",
+    "title",
+}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 
 
@@ -210,8 +238,11 @@ def _render(root: object, parts: list[str]) -> None:
             continue
         tag = tag.lower()
         if tag == "tr":
-            cells = [_cell_text(cell) for cell in element if isinstance(cell.tag, str)  # type: ignore[attr-defined]
-                     and cell.tag.lower() in ("td", "th")]
+            cells = [
+                _cell_text(cell)
+                for cell in element  # type: ignore[attr-defined]
+                if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
+            ]
             parts.append("\n" + " | ".join(cells) + "\n" + tail)
             continue
         block = "\n" if tag in _BLOCK_TAGS else ""
@@ -253,8 +284,10 @@ def _pdf_pages(data: bytes, name: str) -> list[str]:
             page.close()
     finally:
         pdf.close()
-    kept = ["\n".join(line for line in page.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-                      if not _PAGE_NUMBER.match(line)) for page in pages]
+    kept = [
+        "\n".join(line for line in page.replace("\r\n", "\n").replace("\r", "\n").split("\n") if not _PAGE_NUMBER.match(line))
+        for page in pages
+    ]
     if len(re.sub(r"\s", "", "".join(kept))) < MIN_TEXT_CHARS:
         raise DocumentError("PDF has no text layer (scanned images?); OCR it first", path=name)
     return kept
@@ -344,12 +377,16 @@ def _check_unpacked_sizes(data: bytes, name: str) -> None:
             parts = package.infolist()
             for part in parts:
                 if part.file_size > MAX_PART_BYTES:
-                    raise DocumentError(f".docx part {part.filename} unpacks to {_mib(part.file_size)} MB, past "
-                                        f"the {_mib(MAX_PART_BYTES)} MB limit (a zip bomb?)", path=name)
+                    raise DocumentError(
+                        f".docx part {part.filename} unpacks to {_mib(part.file_size)} MB, past "
+                        f"the {_mib(MAX_PART_BYTES)} MB limit (a zip bomb?)",
+                        path=name,
+                    )
             total = sum(part.file_size for part in parts)
             if total > MAX_UNPACKED_BYTES:
-                raise DocumentError(f".docx unpacks to {_mib(total)} MB, past the {_mib(MAX_UNPACKED_BYTES)} MB "
-                                    "limit (a zip bomb?)", path=name)
+                raise DocumentError(
+                    f".docx unpacks to {_mib(total)} MB, past the {_mib(MAX_UNPACKED_BYTES)} MB limit (a zip bomb?)", path=name
+                )
             for part in parts:
                 with package.open(part) as stream:
                     while stream.read(1024 * 1024):

@@ -1,9 +1,9 @@
 """One exception hierarchy for the whole package, carrying the diagnostics a user needs in one line.
 
-    >>> str(DocumentError("no text layer (scanned PDF?)", path="a.pdf"))
-    'a.pdf: no text layer (scanned PDF?)'
-    >>> str(ModelError("answer cut short", path="r.txt", chunk="三、收到和处理", attempt=2))
-    'r.txt [chunk 三、收到和处理, attempt 2]: answer cut short'
+>>> str(DocumentError("no text layer (scanned PDF?)", path="a.pdf"))
+'a.pdf: no text layer (scanned PDF?)'
+>>> str(ModelError("answer cut short", path="r.txt", chunk="三、收到和处理", attempt=2))
+'r.txt [chunk 三、收到和处理, attempt 2]: answer cut short'
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import re
 class ExtractorError(Exception):
     """Base class: a problem with one report, said in one line, never a traceback."""
 
-    def __init__(self, message: str, *, path: str | None = None, chunk: str | None = None,
-                 attempt: int | None = None) -> None:
+    def __init__(self, message: str, *, path: str | None = None, chunk: str | None = None, attempt: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.path = path

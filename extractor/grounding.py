@@ -29,11 +29,12 @@ _CLAUSE_BREAK = re.compile(r"[,;:、。\n]")
 _CUMULATIVE = re.compile(r"累计|历年|以来")
 
 
-def ground_figure(path: str, value: float, quote: str, text: str, window: tuple[int, int],
-                  year: int | None, money: bool = False) -> FieldValue | str:
+def ground_figure(
+    path: str, value: float, quote: str, text: str, window: tuple[int, int], year: int | None, money: bool = False
+) -> FieldValue | str:
     """A `FieldValue` with `method="llm"` when `quote` bears out `value` inside `text[window]`, else a warning.
     Money `value`s are in 万元; the quote may print them in 元."""
-    found = locate(quote, text[window[0]:window[1]])
+    found = locate(quote, text[window[0] : window[1]])
     if found is None:
         return f'{path}: the model said {_printed(value)} but its quote "{quote}" is not in the text; left null'
     start, end = window[0] + found[0], window[0] + found[1]

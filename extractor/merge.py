@@ -30,6 +30,8 @@ def prefer(first: ParseResult, second: ParseResult, first_name: str, second_name
             kept.append(value)
             kept_by_path[value.path] = value
         elif printed.value != value.value:
-            warnings.append(f"{value.path}: the {second_name} says {value.value} ('{value.quote}') but the {first_name} "
-                            f"says {printed.value}; the {first_name}'s value is kept")
+            warnings.append(
+                f"{value.path}: the {second_name} says {value.value} ('{value.quote}') but the {first_name} "
+                f"says {printed.value}; the {first_name}'s value is kept"
+            )
     return ParseResult(tuple(kept), tuple(warnings))

@@ -48,16 +48,24 @@ META_COLUMNS = ["meta.entity", "meta.entity_canonical", "meta.level", "meta.year
 QUALITY_COLUMNS = ["source", "n_warnings", "warnings", "llm_used", "model", "complete"]
 """How far a row can be trusted: the input, its warnings, whether a model read it and which, and `complete`
 (false when part of the report could not be read)."""
-SUMMARY_COLUMNS = ["summary." + name for name in ("proactive_total", "requests_received", "requests_granted",
-                                                  "requests_partially_granted", "requests_denied",
-                                                  "reconsiderations", "lawsuits")]
+SUMMARY_COLUMNS = [
+    "summary." + name
+    for name in (
+        "proactive_total",
+        "requests_received",
+        "requests_granted",
+        "requests_partially_granted",
+        "requests_denied",
+        "reconsiderations",
+        "lawsuits",
+    )
+]
 TABLE_FORMATS = ("jsonl", "parquet", "long")
 """Tables written on request, besides reports.csv and columns.csv (always): reports.jsonl, reports.parquet,
 values.csv ("long")."""
 LABEL_STYLES = ("keys", "zh")
 """Table headers: dotted keys, or the national form's Chinese labels (columns.csv)."""
-VALUE_COLUMNS = ["file", "entity_canonical", "year", "template", "key", "label", "value", "unit", "quote", "page",
-                 "method"]
+VALUE_COLUMNS = ["file", "entity_canonical", "year", "template", "key", "label", "value", "unit", "quote", "page", "method"]
 """values.csv: one row per statistic a report states, with its evidence."""
 WARNING_SEPARATOR = " | "
 
@@ -112,8 +120,14 @@ def quality(data: dict[str, Any]) -> dict[str, Any]:
     """
     warnings = data.get("warnings") or []
     run = data.get("run") or {}
-    return {"source": run.get("source"), "n_warnings": len(warnings), "warnings": WARNING_SEPARATOR.join(warnings),
-            "llm_used": bool(run.get("llm_used")), "model": run.get("model"), "complete": run.get("complete", True)}
+    return {
+        "source": run.get("source"),
+        "n_warnings": len(warnings),
+        "warnings": WARNING_SEPARATOR.join(warnings),
+        "llm_used": bool(run.get("llm_used")),
+        "model": run.get("model"),
+        "complete": run.get("complete", True),
+    }
 
 
 def csv_row(stem: str, data: dict[str, Any]) -> list[Any]:
@@ -143,9 +157,22 @@ def value_rows(stem: str, data: dict[str, Any]) -> Iterator[list[Any]]:
             continue
         info = column_info(key)
         proof = evidence.get(key) or {}
-        row = [stem, meta.get("entity_canonical"), meta.get("year"), meta.get("template"), key, info.label, value,
-               info.unit, proof.get("quote"), proof.get("page"), proof.get("method")]
+        row = [
+            stem,
+            meta.get("entity_canonical"),
+            meta.get("year"),
+            meta.get("template"),
+            key,
+            info.label,
+            value,
+            info.unit,
+            proof.get("quote"),
+            proof.get("page"),
+            proof.get("method"),
+        ]
         yield ["" if cell is None else cell for cell in row]
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -161,8 +188,9 @@ def spreadsheet_safe(value: Any) -> Any:
     return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
-def write_tables(reports: Iterable[tuple[str, dict[str, Any]]], out_dir: Path,
-                 formats: tuple[str, ...] = (), labels: str = "keys") -> list[Path]:
+def write_tables(
+    reports: Iterable[tuple[str, dict[str, Any]]], out_dir: Path, formats: tuple[str, ...] = (), labels: str = "keys"
+) -> list[Path]:
     """Write reports.csv and columns.csv (always) and reports.jsonl / reports.parquet / values.csv when asked,
     one row per (name, report) in the order given (values.csv: one per value). Reports are read one at a
     time, so `reports` can stream them from disk; every table is replaced atomically, all of them only once
@@ -232,13 +260,16 @@ def _write_parquet(columns: dict[str, list[Any]], path: Path, labels: str = "key
     import pyarrow.parquet as pq
 
     dtypes = csv_dtypes(labels)
-    pandas_columns = [{"name": name, "field_name": name, "pandas_type": _PANDAS_TYPES[dtype], "numpy_type": dtype,
-                       "metadata": None} for name, dtype in dtypes.items()]
+    pandas_columns = [
+        {"name": name, "field_name": name, "pandas_type": _PANDAS_TYPES[dtype], "numpy_type": dtype, "metadata": None}
+        for name, dtype in dtypes.items()
+    ]
     pandas_metadata = {"index_columns": [], "column_indexes": [], "columns": pandas_columns}
-    schema = pa.schema([pa.field(name, getattr(pa, _ARROW_TYPES[dtype])()) for name, dtype in dtypes.items()],
-                       metadata={b"pandas": json.dumps(pandas_metadata).encode("utf-8")})
-    table = pa.table({name: pa.array(values, type=schema.field(name).type) for name, values in columns.items()},
-                     schema=schema)
+    schema = pa.schema(
+        [pa.field(name, getattr(pa, _ARROW_TYPES[dtype])()) for name, dtype in dtypes.items()],
+        metadata={b"pandas": json.dumps(pandas_metadata).encode("utf-8")},
+    )
+    table = pa.table({name: pa.array(values, type=schema.field(name).type) for name, values in columns.items()}, schema=schema)
     with atomic_file(path, "wb") as file:
         pq.write_table(table, file)
     return path

@@ -58,8 +58,7 @@ def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
     return {"extractor_version": __version__, "model": settings.model, "prompt_versions": prompt_versions()}
 
 
-def extract_file(path: str | Path, settings: ModelSettings | None = None,
-                 time_limit: float | None = None) -> AnnualReport:
+def extract_file(path: str | Path, settings: ModelSettings | None = None, time_limit: float | None = None) -> AnnualReport:
     """Read one report file and extract it (raises `DocumentError` for bad input or a text that is not a
     report, or whose reading takes past `time_limit` seconds, `ModelError` when a model request fails for
     good): the same outcome as the command line's. The time limit covers reading and parsing, not the model.
@@ -76,8 +75,9 @@ def extract_file(path: str | Path, settings: ModelSettings | None = None,
     return extract_file_and_text(path, settings, time_limit)[0]
 
 
-def extract_file_and_text(path: str | Path, settings: ModelSettings | None = None,
-                          time_limit: float | None = None) -> tuple[AnnualReport, str]:
+def extract_file_and_text(
+    path: str | Path, settings: ModelSettings | None = None, time_limit: float | None = None
+) -> tuple[AnnualReport, str]:
     """`extract_file`, and the normalized text that the report's evidence offsets index."""
     with time_limit_on_reading(time_limit, str(path)):
         document = load_document(path)
@@ -106,6 +106,7 @@ def reader_for(settings: ModelSettings) -> ModelReader:
 def model_run(settings: ModelSettings) -> Iterator[Callable[[], None]]:
     """One run's use of the model: a fresh client (so the endpoint's health is this run's) for the block, and
     a function that interrupts its requests in flight (call it when the run is interrupted)."""
+
     def interrupt() -> None:
         with _READERS_LOCK:
             reader = _READERS.get(settings)
@@ -121,8 +122,9 @@ def model_run(settings: ModelSettings) -> Iterator[Callable[[], None]]:
             _READERS.pop(settings, None)
 
 
-def extract_document(document: Document, reader: ModelReader | None = None,
-                     parsed_document: tuple[dict[str, Any], ParseResult, ParseResult] | None = None) -> AnnualReport:
+def extract_document(
+    document: Document, reader: ModelReader | None = None, parsed_document: tuple[dict[str, Any], ParseResult, ParseResult] | None = None
+) -> AnnualReport:
     """Extract one loaded document: parsers (unless their result is given), then the model when given, then
     checks and the summary."""
     meta, tables, prose = parsed_document or parse_document(document.text)
@@ -131,8 +133,7 @@ def extract_document(document: Document, reader: ModelReader | None = None,
         raise DocumentError(NOT_A_REPORT, path=document.path)
     meta["entity_canonical"] = canonical_entity(meta["entity"], document.text)
     data: dict[str, Any] = {"meta": meta, "evidence": {}}
-    run: dict[str, Any] = {"source": printable(document.path), "input_sha256": document.sha256, "llm_used": False,
-                           **run_identity(None)}
+    run: dict[str, Any] = {"source": printable(document.path), "input_sha256": document.sha256, "llm_used": False, **run_identity(None)}
     if reader is not None:
         from extractor.llm.client import Accounting
 
@@ -140,13 +141,17 @@ def extract_document(document: Document, reader: ModelReader | None = None,
         reading = reader.read(document.text, meta["template"], meta["year"], parsed.values, accounting, path=document.path)
         parsed = prefer(parsed, ParseResult(tuple(reading.values), tuple(reading.warnings)), "parsers", "model")
         data.update(reading.narrative)
-        run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict(),
-                   complete=reading.complete)
+        run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict(), complete=reading.complete)
     values, implausible = plausible(parsed.values)
     for value in values:
         set_path(data, value.path, value.value)
-        data["evidence"][value.path] = {"quote": value.quote, "start": value.start, "end": value.end,
-                                        "method": value.method, "page": document.page_of(value.start)}
+        data["evidence"][value.path] = {
+            "quote": value.quote,
+            "start": value.start,
+            "end": value.end,
+            "method": value.method,
+            "page": document.page_of(value.start),
+        }
     unreadable = unreadable_sections(document.text, meta["template"], data["evidence"])
     data["warnings"] = list(parsed.warnings) + implausible + arithmetic_warnings(data) + unreadable
     run["complete"] = run.get("complete", True) and not unreadable

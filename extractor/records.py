@@ -33,4 +33,3 @@ class ParseResult:
 
     def __add__(self, other: ParseResult) -> ParseResult:
         return ParseResult(self.values + other.values, self.warnings + other.warnings)
-

@@ -88,8 +88,15 @@ def hang(seconds: float, then: Reply | None = None) -> Reply:
     return replace(then if then is not None else status(504), delay=seconds)
 
 
-_ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error", 404: "invalid_request_error",
-                429: "rate_limit_exceeded", 500: "server_error", 503: "server_error"}
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "invalid_request_error",
+    429: "rate_limit_exceeded",
+    500: "server_error",
+    503: "server_error",
+}
 
 
 def error_body(code: int, message: str) -> JSON:
@@ -287,11 +294,22 @@ class FakeOpenAI:
                     return _Out(404, error_body(404, f"No such File object: {body.get('input_file_id')}"))
                 bid = self._new_id("batch_")
                 self.batches[bid] = {
-                    "id": bid, "object": "batch", "endpoint": body.get("endpoint", "/v1/chat/completions"), "errors": None,
-                    "input_file_id": body["input_file_id"], "completion_window": body.get("completion_window", "24h"),
-                    "status": "validating", "output_file_id": None, "error_file_id": None, "created_at": now,
-                    "in_progress_at": None, "completed_at": None, "cancelled_at": None, "expires_at": now + 86400,
-                    "request_counts": {"total": 0, "completed": 0, "failed": 0}, "metadata": body.get("metadata"),
+                    "id": bid,
+                    "object": "batch",
+                    "endpoint": body.get("endpoint", "/v1/chat/completions"),
+                    "errors": None,
+                    "input_file_id": body["input_file_id"],
+                    "completion_window": body.get("completion_window", "24h"),
+                    "status": "validating",
+                    "output_file_id": None,
+                    "error_file_id": None,
+                    "created_at": now,
+                    "in_progress_at": None,
+                    "completed_at": None,
+                    "cancelled_at": None,
+                    "expires_at": now + 86400,
+                    "request_counts": {"total": 0, "completed": 0, "failed": 0},
+                    "metadata": body.get("metadata"),
                 }
                 self._polls[bid] = 0
                 if self.batch_polls <= 0:
@@ -317,8 +335,15 @@ class FakeOpenAI:
     def _store_file(self, filename: str, content: bytes, purpose: str) -> JSON:
         fid = self._new_id("file-")
         self.file_data[fid] = content
-        self.files[fid] = {"id": fid, "object": "file", "bytes": len(content), "created_at": int(time.time()),
-                           "filename": filename, "purpose": purpose, "status": "processed"}
+        self.files[fid] = {
+            "id": fid,
+            "object": "file",
+            "bytes": len(content),
+            "created_at": int(time.time()),
+            "filename": filename,
+            "purpose": purpose,
+            "status": "processed",
+        }
         return self.files[fid]
 
     def _next_reply(self, body: JSON) -> Reply:
@@ -345,29 +370,50 @@ class FakeOpenAI:
             call = {"id": self._new_id("call_"), "type": "function", "function": {"name": name, "arguments": reply.content}}
             message.update(content=None, tool_calls=[call])
             finish = "length" if finish == "length" else "tool_calls"
-        usage = {"prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens,
-                 "total_tokens": reply.prompt_tokens + reply.completion_tokens}
-        completion = {"id": self._new_id("chatcmpl-"), "object": "chat.completion", "created": int(time.time()),
-                      "model": body.get("model", "fake-model"), "system_fingerprint": None,
-                      "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}], "usage": usage}
+        usage = {
+            "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": reply.completion_tokens,
+            "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+        }
+        completion = {
+            "id": self._new_id("chatcmpl-"),
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake-model"),
+            "system_fingerprint": None,
+            "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+            "usage": usage,
+        }
         return reply, reply.status, completion
 
     def _finish_batch(self, bid: str) -> None:
         batch = self.batches[bid]
         if self.batch_outcome != "completed":
             error = {"code": self.batch_outcome, "message": f"FakeOpenAI: batch {self.batch_outcome}", "param": None, "line": None}
-            batch.update(status=self.batch_outcome, errors={"object": "list", "data": [error]},
-                         **{f"{self.batch_outcome}_at": int(time.time())})
+            batch.update(
+                status=self.batch_outcome, errors={"object": "list", "data": [error]}, **{f"{self.batch_outcome}_at": int(time.time())}
+            )
             return
         lines = [json.loads(line) for line in self.file_data[batch["input_file_id"]].decode().splitlines() if line.strip()]
         out, failed = [], 0
         for line in lines:
             _, code, payload = self._complete(line.get("body") or {})
             failed += code != 200
-            out.append({"id": self._new_id("batch_req_"), "custom_id": line.get("custom_id"),
-                        "response": {"status_code": code, "request_id": self._new_id("req_"), "body": payload}, "error": None})
+            out.append(
+                {
+                    "id": self._new_id("batch_req_"),
+                    "custom_id": line.get("custom_id"),
+                    "response": {"status_code": code, "request_id": self._new_id("req_"), "body": payload},
+                    "error": None,
+                }
+            )
         data = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out).encode()
         output = self._store_file(f"{bid}_output.jsonl", data, "batch_output")
         now = int(time.time())
-        batch.update(status="completed", output_file_id=output["id"], in_progress_at=batch["in_progress_at"] or now,
-                     completed_at=now, request_counts={"total": len(lines), "completed": len(lines) - failed, "failed": failed})
+        batch.update(
+            status="completed",
+            output_file_id=output["id"],
+            in_progress_at=batch["in_progress_at"] or now,
+            completed_at=now,
+            request_counts={"total": len(lines), "completed": len(lines) - failed, "failed": failed},
+        )

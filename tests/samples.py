@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-COLUMNS = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
-           "legal_service", "other_org", "total")
+COLUMNS = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org", "legal_service", "other_org", "total")
 
 ZERO_ROW = "0000000"
 
@@ -49,8 +48,11 @@ SPLIT = {"121010014": "12 1 0 1 0 0 14", "101010012": "10 1 0 1 0 0 12", "200000
 
 
 def section_3_text(rows: list[tuple[str, str]]) -> str:
-    return ("三、收到和处理政府信息公开申请情况\n" + "\n".join(label + cells for label, cells in rows)
-            + "\n四、政府信息公开行政复议、行政诉讼情况\n")
+    return (
+        "三、收到和处理政府信息公开申请情况\n"
+        + "\n".join(label + cells for label, cells in rows)
+        + "\n四、政府信息公开行政复议、行政诉讼情况\n"
+    )
 
 
 def spaced(rows: list[tuple[str, str]], overrides: dict[str, str] | None = None) -> list[tuple[str, str]]:
@@ -68,15 +70,19 @@ LEGACY_REPORT = """灵山县2017年政府信息公开工作年度报告
 本年度未发生政府信息公开行政复议、行政诉讼案件。
 """
 
-GOV2021_REPORT = """河北省某厅2021年政府信息公开工作年度报告
+GOV2021_REPORT = (
+    """河北省某厅2021年政府信息公开工作年度报告
 一、总体情况
 2021年,本厅主动公开政府信息1136条。
 二、主动公开政府信息情况
 信息内容 本年制发件数 本年废止件数 现行有效件数
 规章 0 0 0
-""" + section_3_text(spaced(SECTION_3_2021)) + """结果维持 结果纠正 其他结果 尚未审结 总计
+"""
+    + section_3_text(spaced(SECTION_3_2021))
+    + """结果维持 结果纠正 其他结果 尚未审结 总计
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 """
+)
 
 
 def write_pdf(path: Path, lines: list[str]) -> Path:

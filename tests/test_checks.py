@@ -70,7 +70,11 @@ def test_legacy_statistics_table_that_was_read_is_complete():
 
 
 def test_a_negative_change_is_kept_and_a_negative_count_left_null():
-    kept, warnings = plausible([FieldValue("stats_2019.proactive.licensing.change", -5, "行政许可156-5997", 0, 12),
-                                FieldValue("stats_2019.proactive.licensing.decisions", -1, "行政许可-1", 0, 6)])
+    kept, warnings = plausible(
+        [
+            FieldValue("stats_2019.proactive.licensing.change", -5, "行政许可156-5997", 0, 12),
+            FieldValue("stats_2019.proactive.licensing.decisions", -1, "行政许可-1", 0, 6),
+        ]
+    )
     assert [(v.path, v.value) for v in kept] == [("stats_2019.proactive.licensing.change", -5)]
     assert warnings == ["stats_2019.proactive.licensing.decisions: -1 is not a plausible figure (negative); left null"]

@@ -7,7 +7,7 @@ from extractor.chunking import chunk_document, paragraphs, section_starts, split
 
 def _check_offsets(text, chunks):
     for chunk in chunks:
-        assert chunk.text == text[chunk.start:chunk.end]
+        assert chunk.text == text[chunk.start : chunk.end]
     assert [c.start for c in chunks] == sorted(c.start for c in chunks)
 
 
@@ -58,8 +58,10 @@ def test_blank_text_gives_no_chunks():
 
 
 def test_an_outline_heading_run_on_after_table_cells_opens_its_section():
-    text = ("一、总体情况\n内容一。\n二、主动公开政府信息情况\n第二十条 0 0\n三、收到和处理政府信息公开申请情况\n0 0 0\n"
-            "四、政府信息公开行政复议、行政诉讼情况\n0 0 0 0 0 五、存在的主要问题及改进情况2020年,我局……\n六、其他需要报告的事项\n无。")
+    text = (
+        "一、总体情况\n内容一。\n二、主动公开政府信息情况\n第二十条 0 0\n三、收到和处理政府信息公开申请情况\n0 0 0\n"
+        "四、政府信息公开行政复议、行政诉讼情况\n0 0 0 0 0 五、存在的主要问题及改进情况2020年,我局……\n六、其他需要报告的事项\n无。"
+    )
     chunks = chunk_document(text)
     _check_offsets(text, chunks)
     assert [c.section for c in chunks][-2:] == ["五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
@@ -71,14 +73,19 @@ def test_a_numbered_phrase_that_is_no_outline_title_does_not_open_a_section_mid_
 
 
 def test_hard_wrapped_lines_become_one_paragraph_but_titles_and_items_stay_apart():
-    text = ("2020年,我局按照市政府关于政务公开工作的各项部署,紧密\n围绕中心工作,完善了制度。\n"
-            "(一)主动公开情况\n一是公开了政府文件,\n二是回应了关切。\n")
+    text = (
+        "2020年,我局按照市政府关于政务公开工作的各项部署,紧密\n围绕中心工作,完善了制度。\n"
+        "(一)主动公开情况\n一是公开了政府文件,\n二是回应了关切。\n"
+    )
     spans = [text[a:b] for a, b in paragraphs(text)]
-    assert spans == ["2020年,我局按照市政府关于政务公开工作的各项部署,紧密\n围绕中心工作,完善了制度。",
-                     "(一)主动公开情况", "一是公开了政府文件,", "二是回应了关切。"]
+    assert spans == [
+        "2020年,我局按照市政府关于政务公开工作的各项部署,紧密\n围绕中心工作,完善了制度。",
+        "(一)主动公开情况",
+        "一是公开了政府文件,",
+        "二是回应了关切。",
+    ]
 
 
 def test_one_is_is_an_item_marker_after_a_comma_or_a_run_on_sub_heading():
     text = "存在以下问题,一是意识不强;二是更新不及时。(一)存在问题一是人员不足。"
-    assert [p.text for p in split_points(text)] == ["存在以下问题,", "一是意识不强;", "二是更新不及时。",
-                                                    "(一)存在问题", "一是人员不足。"]
+    assert [p.text for p in split_points(text)] == ["存在以下问题,", "一是意识不强;", "二是更新不及时。", "(一)存在问题", "一是人员不足。"]

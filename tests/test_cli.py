@@ -37,8 +37,14 @@ def test_extract_folder_with_one_empty_file(inputs, tmp_path, capsys):
     named = [line for line in err.splitlines() if "empty.txt" in line]
     assert len(named) == 1 and "file is empty" in named[0]
     assert "2 extracted, 0 already current, 1 failed" in err
-    assert sorted(p.name for p in out_dir.iterdir()) == [".extractor.lock", "columns.csv", "hebei_2021.json",
-                                                         "lingshan_2017.json", "reports.csv", "text"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        ".extractor.lock",
+        "columns.csv",
+        "hebei_2021.json",
+        "lingshan_2017.json",
+        "reports.csv",
+        "text",
+    ]
     legacy = json.loads((out_dir / "lingshan_2017.json").read_text(encoding="utf-8"))
     assert legacy["stats_legacy"]["proactive"]["total"] == 39387
     assert legacy["evidence"]["stats_legacy.proactive.total"]["quote"] == "2017年,全县主动公开政府信息39387条"
@@ -105,8 +111,7 @@ def test_same_stem_in_two_folders_gets_two_outputs(tmp_path, capsys):
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "report.txt").write_text(LEGACY_REPORT, encoding="utf-8")
-    code, _, _ = _run(capsys, "extract", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(tmp_path / "o"),
-                      "--no-llm")
+    code, _, _ = _run(capsys, "extract", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(tmp_path / "o"), "--no-llm")
     assert code == 0
     assert {p.name for p in (tmp_path / "o").glob("*.json")} == {"a__report.json", "b__report.json"}
 
@@ -154,12 +159,27 @@ def test_model_options_reach_the_batch_as_settings(inputs, tmp_path, capsys, mon
         return BatchResult(0, 0, ())
 
     monkeypatch.setattr("extractor.cli.run_batch", run_batch)
-    code, _, err = _run(capsys, "extract", str(inputs), "-o", str(tmp_path / "o"), "--base-url", "http://127.0.0.1:9/v1",
-                        "--model", "qwen", "--concurrency", "4", "--workers", "3", "--format", "jsonl", "--force")
+    code, _, err = _run(
+        capsys,
+        "extract",
+        str(inputs),
+        "-o",
+        str(tmp_path / "o"),
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--model",
+        "qwen",
+        "--concurrency",
+        "4",
+        "--workers",
+        "3",
+        "--format",
+        "jsonl",
+        "--force",
+    )
     assert code == 0 and err == ""
     options = seen[0]
-    assert (options.settings.base_url, options.settings.model, options.settings.concurrency) == (
-        "http://127.0.0.1:9/v1", "qwen", 4)
+    assert (options.settings.base_url, options.settings.model, options.settings.concurrency) == ("http://127.0.0.1:9/v1", "qwen", 4)
     assert (options.workers, options.formats, options.force) == (3, ("jsonl",), True)
 
 

@@ -16,8 +16,10 @@ TABLE_ROW = "一、本年新收政府信息公开申请数量 21 0 0 0 0 0 21"
 
 
 def test_pdf_with_cid_font_reads_back_chinese_text_and_table_row(tmp_path):
-    path = _pdf(tmp_path / "r.pdf", ["某县2021年政府信息公开工作年度报告", "一、总体情况",
-                                     "2021年,全县主动公开政府信息1136条。", TABLE_ROW, "- 1 -"])
+    path = _pdf(
+        tmp_path / "r.pdf",
+        ["某县2021年政府信息公开工作年度报告", "一、总体情况", "2021年,全县主动公开政府信息1136条。", TABLE_ROW, "- 1 -"],
+    )
     doc = load_document(path)
     assert doc.format == "pdf"
     assert doc.encoding is None
@@ -91,7 +93,9 @@ def test_html_table_rows_are_rendered_as_pipe_separated_cells(tmp_path):
         "<html><head><title>x</title><style>td{color:red}</style></head><body>"
         "<p>某区2020年政府信息公开工作年度报告</p><script>var a = 1;</script>"
         "<table><tr><th>信息内容</th><th>本年新制作数量</th></tr>"
-        "<tr><td>规章</td><td>0</td><td></td><td>3</td></tr></table></body></html>", encoding="utf-8")
+        "<tr><td>规章</td><td>0</td><td></td><td>3</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
     doc = load_document(path)
     assert doc.format == "html"
     lines = doc.text.splitlines()
@@ -102,8 +106,10 @@ def test_html_table_rows_are_rendered_as_pipe_separated_cells(tmp_path):
 
 def test_html_saved_as_txt_is_recognised_as_html(tmp_path):
     path = tmp_path / "page.txt"
-    path.write_text("<!DOCTYPE html><html><body><p>某区2020年政府信息公开工作年度报告</p>"
-                    "<table><tr><td>规章</td><td>5</td></tr></table></body></html>", encoding="utf-8")
+    path.write_text(
+        "<!DOCTYPE html><html><body><p>某区2020年政府信息公开工作年度报告</p><table><tr><td>规章</td><td>5</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
     doc = load_document(path)
     assert doc.format == "html"
     assert "规章 | 5" in doc.text.splitlines()
@@ -122,17 +128,20 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("name", "data", "reason"), [
-    ("empty.txt", b"", "file is empty"),
-    ("blank.txt", b"  \n\t \n", "file is empty"),
-    ("garbage.txt", bytes(range(256)) * 20, "binary data"),
-    ("fake.pdf", "某县2016年政府信息公开工作年度报告".encode(), "not a PDF file"),
-    ("notzip.docx", "这不是一个Word文件,只是文字而已,长度足够".encode(), "not a Word .docx file"),
-    ("report.xls", "某县2016年政府信息公开工作年度报告".encode(), "unsupported file type '.xls'"),
-    ("noext", "某县2016年政府信息公开工作年度报告".encode(), "unsupported file type '(none)'"),
-    ("short.txt", "年度报告".encode(), "no text found"),
-    ("mixed.txt", b"report text \x80\xff more text for the year 2016 annual", "neither UTF-8 nor GB18030"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "file is empty"),
+        ("blank.txt", b"  \n\t \n", "file is empty"),
+        ("garbage.txt", bytes(range(256)) * 20, "binary data"),
+        ("fake.pdf", "某县2016年政府信息公开工作年度报告".encode(), "not a PDF file"),
+        ("notzip.docx", "这不是一个Word文件,只是文字而已,长度足够".encode(), "not a Word .docx file"),
+        ("report.xls", "某县2016年政府信息公开工作年度报告".encode(), "unsupported file type '.xls'"),
+        ("noext", "某县2016年政府信息公开工作年度报告".encode(), "unsupported file type '(none)'"),
+        ("short.txt", "年度报告".encode(), "no text found"),
+        ("mixed.txt", b"report text \x80\xff more text for the year 2016 annual", "neither UTF-8 nor GB18030"),
+    ],
+)
 def test_bad_input_raises_document_error_naming_the_problem(tmp_path, name, data, reason):
     path = _write(tmp_path / name, data)
     with pytest.raises(DocumentError) as caught:
@@ -187,9 +196,11 @@ def _pdf_pages(path: Path, pages: list[list[str]]) -> Path:
 
 
 def test_pdf_keeps_page_boundaries_so_every_offset_has_its_page(tmp_path):
-    pages = [["某县2021年政府信息公开工作年度报告", "一、总体情况", "2021年,全县主动公开政府信息1136条。"],
-             ["二、主动公开政府信息情况", "规章 0 0 0"],
-             ["三、收到和处理政府信息公开申请情况", TABLE_ROW]]
+    pages = [
+        ["某县2021年政府信息公开工作年度报告", "一、总体情况", "2021年,全县主动公开政府信息1136条。"],
+        ["二、主动公开政府信息情况", "规章 0 0 0"],
+        ["三、收到和处理政府信息公开申请情况", TABLE_ROW],
+    ]
     doc = load_document(_pdf_pages(tmp_path / "r.pdf", pages))
     assert len(doc.page_starts) == 3 and doc.page_starts[0] == 0
     for number, lines in enumerate(pages, 1):

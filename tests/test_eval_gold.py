@@ -42,14 +42,19 @@ TEXT = "灵山县2017年政府信息公开工作年度报告\n全年全县主动
 
 def test_check_gold_finds_wrong_value_bad_quote_bad_offsets_and_missing_evidence(tmp_path):
     start = TEXT.index("全年全县")
-    gold = {"stats_legacy": {"proactive": {"total": 39388}, "requests": {"received": 25},
-                             "appeals": {"complaints": 0}},
-            "evidence": {"stats_legacy.proactive.total": {"quote": "全年全县主动公开政府信息39387条", "start": start,
-                                                          "end": start + len("全年全县主动公开政府信息39387条"),
-                                                          "method": "rules"},
-                         "stats_legacy.requests.received": {"quote": "受理申请二十五件", "start": 0, "end": 8,
-                                                            "method": "rules"},
-                         "stats_legacy.operations.budget": {"quote": "x", "start": 0, "end": 1, "method": "rules"}}}
+    gold = {
+        "stats_legacy": {"proactive": {"total": 39388}, "requests": {"received": 25}, "appeals": {"complaints": 0}},
+        "evidence": {
+            "stats_legacy.proactive.total": {
+                "quote": "全年全县主动公开政府信息39387条",
+                "start": start,
+                "end": start + len("全年全县主动公开政府信息39387条"),
+                "method": "rules",
+            },
+            "stats_legacy.requests.received": {"quote": "受理申请二十五件", "start": 0, "end": 8, "method": "rules"},
+            "stats_legacy.operations.budget": {"quote": "x", "start": 0, "end": 1, "method": "rules"},
+        },
+    }
     problems = check_gold(_case_with(tmp_path, gold, TEXT))
     assert problems == [
         "stats_legacy.proactive.total: value 39388 is not in its quote '全年全县主动公开政府信息39387条'",
@@ -146,6 +151,5 @@ def test_empty_predictions_fail_the_eval(tmp_path, monkeypatch, capsys):
 def test_thresholds_decide_the_exit_status(tmp_path, monkeypatch, capsys):
     folder = _copy_evals(tmp_path)
     monkeypatch.setattr(runner, "extract_document", lambda document, *_: AnnualReport())
-    (folder / "thresholds.json").write_text(json.dumps({"_comment": "none", "hallucinations_max": 0}),
-                                            encoding="utf-8")
+    (folder / "thresholds.json").write_text(json.dumps({"_comment": "none", "hallucinations_max": 0}), encoding="utf-8")
     assert runner.run_eval(str(folder)) == 0

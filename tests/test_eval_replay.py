@@ -43,8 +43,15 @@ def evals_dir(tmp_path: Path) -> Path:
 
 
 def _settings(server: FakeOpenAI, tmp_path: Path) -> ModelSettings:
-    return ModelSettings(base_url=server.base_url, model="m", mode=Mode.JSON_OBJECT, timeout=2.0, max_wait=0.01,
-                         transport_retries=1, cache_dir=str(tmp_path / "cache"))
+    return ModelSettings(
+        base_url=server.base_url,
+        model="m",
+        mode=Mode.JSON_OBJECT,
+        timeout=2.0,
+        max_wait=0.01,
+        transport_retries=1,
+        cache_dir=str(tmp_path / "cache"),
+    )
 
 
 def _scores(report: Path) -> dict[str, Any]:
@@ -68,8 +75,9 @@ def _record(evals_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str])
     return code, sent, report
 
 
-def test_a_live_run_records_answers_and_an_offline_replay_scores_the_same(evals_dir: Path, tmp_path: Path,
-                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_live_run_records_answers_and_an_offline_replay_scores_the_same(
+    evals_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     live_code, sent, live_report = _record(evals_dir, tmp_path, capsys)
     assert sent >= 1
     live = json.loads(live_report.read_text(encoding="utf-8"))
@@ -87,8 +95,9 @@ def test_a_live_run_records_answers_and_an_offline_replay_scores_the_same(evals_
     assert "model use:" in capsys.readouterr().out
 
 
-def test_recordings_have_a_header_naming_the_endpoint_then_one_answer_per_sorted_key(evals_dir: Path, tmp_path: Path,
-                                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_recordings_have_a_header_naming_the_endpoint_then_one_answer_per_sorted_key(
+    evals_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, sent, _ = _record(evals_dir, tmp_path, capsys)
     lines = (evals_dir / RECORDINGS).read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
@@ -104,8 +113,12 @@ def test_recordings_have_a_header_naming_the_endpoint_then_one_answer_per_sorted
 def test_recordings_are_rewritten_atomically(evals_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A rewrite replaces the file in one rename: a reader holding the old file (here a hard link) still sees it
     whole, and no temporary file is left beside it."""
-    old = "\n".join([json.dumps({"base_url": "http://old/v1", "model": "old", "mode": "json"}),
-                     json.dumps({"key": "k", "answer": {"labels": []}})]) + "\n"
+    old = (
+        "\n".join(
+            [json.dumps({"base_url": "http://old/v1", "model": "old", "mode": "json"}), json.dumps({"key": "k", "answer": {"labels": []}})]
+        )
+        + "\n"
+    )
     path = evals_dir / RECORDINGS
     path.write_text(old, encoding="utf-8")
     held = tmp_path / "held.jsonl"
@@ -119,7 +132,8 @@ def test_recordings_are_rewritten_atomically(evals_dir: Path, tmp_path: Path, ca
 
 
 def test_a_replay_missing_an_answer_skips_that_piece_with_a_warning_and_sends_nothing(
-        evals_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    evals_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, sent, _ = _record(evals_dir, tmp_path, capsys)
     recordings = RecordedAnswers(evals_dir / RECORDINGS)
     dropped = sorted(recordings.answers)[0]
@@ -131,8 +145,7 @@ def test_a_replay_missing_an_answer_skips_that_piece_with_a_warning_and_sends_no
     assert use["replay_misses"] == 1 and use["cache_hits"] == sent - 1 and use.get("requests", 0) == 0
 
 
-def test_without_recordings_the_eval_runs_the_parsers_alone(evals_dir: Path, tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_recordings_the_eval_runs_the_parsers_alone(evals_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert recorded_reader(evals_dir) is None
     report = tmp_path / "parsers.json"
     run_eval(evals_dir=str(evals_dir), report_path=str(report))

@@ -75,8 +75,15 @@ def test_counts_add_up_across_documents():
     total = Counts()
     total.add(Counts(tp=3, fp=1, fn=0, hallucinations=1))
     total.add(Counts(tp=1, fp=0, fn=4))
-    assert total.as_dict() == {"tp": 4, "fp": 1, "fn": 4, "hallucinations": 1,
-                               "precision": 0.8, "recall": 0.5, "f1": round(2 * 0.8 * 0.5 / 1.3, 4)}
+    assert total.as_dict() == {
+        "tp": 4,
+        "fp": 1,
+        "fn": 4,
+        "hallucinations": 1,
+        "precision": 0.8,
+        "recall": 0.5,
+        "f1": round(2 * 0.8 * 0.5 / 1.3, 4),
+    }
 
 
 def test_narrative_match_needs_half_of_the_shorter_quote():
@@ -105,31 +112,40 @@ def test_empty_lists_score_perfectly_and_empty_quotes_never_match():
     assert match_narrative([""], [""]).as_dict()["tp"] == 0
 
 
-@pytest.mark.parametrize(("gold", "pred", "same"), [
-    ("河北省教育厅", "河北省 教育厅", True),
-    ("龙泉市", "浙江省龙泉市", True),
-    ("龙泉市", "三明市", False),
-    (None, None, True),
-    (None, "龙泉市", False),
-    ("龙泉市", "", False),
-])
+@pytest.mark.parametrize(
+    ("gold", "pred", "same"),
+    [
+        ("河北省教育厅", "河北省 教育厅", True),
+        ("龙泉市", "浙江省龙泉市", True),
+        ("龙泉市", "三明市", False),
+        (None, None, True),
+        (None, "龙泉市", False),
+        ("龙泉市", "", False),
+    ],
+)
 def test_entity_matches_by_containment(gold, pred, same):
     assert entity_matches(gold, pred) is same
 
 
 def test_score_document_counts_grounding_meta_and_field_errors():
     text = "灵山县2017年报告。全年主动公开政府信息39387条。受理申请25件。"
-    gold = AnnualReport.model_validate({"meta": {"entity": "灵山县", "year": 2017, "template": "legacy"},
-                                        "stats_legacy": {"proactive": {"total": 39387},
-                                                         "requests": {"received": 25}}})
-    pred = AnnualReport.model_validate({
-        "meta": {"entity": "广西灵山县", "year": 2016, "template": "legacy"},
-        "stats_legacy": {"proactive": {"total": 39387}, "requests": {"received": 52}},
-        "evidence": {"stats_legacy.proactive.total": {"quote": "主动公开政府信息 39387条", "start": 0, "end": 1,
-                                                      "method": "rules"},
-                     "stats_legacy.requests.received": {"quote": "受理申请52件", "start": 0, "end": 1,
-                                                        "method": "llm"}},
-        "highlights": [{"topic": "t", "summary": "s", "quote": "全年主动公开政府信息"}]})
+    gold = AnnualReport.model_validate(
+        {
+            "meta": {"entity": "灵山县", "year": 2017, "template": "legacy"},
+            "stats_legacy": {"proactive": {"total": 39387}, "requests": {"received": 25}},
+        }
+    )
+    pred = AnnualReport.model_validate(
+        {
+            "meta": {"entity": "广西灵山县", "year": 2016, "template": "legacy"},
+            "stats_legacy": {"proactive": {"total": 39387}, "requests": {"received": 52}},
+            "evidence": {
+                "stats_legacy.proactive.total": {"quote": "主动公开政府信息 39387条", "start": 0, "end": 1, "method": "rules"},
+                "stats_legacy.requests.received": {"quote": "受理申请52件", "start": 0, "end": 1, "method": "llm"},
+            },
+            "highlights": [{"topic": "t", "summary": "s", "quote": "全年主动公开政府信息"}],
+        }
+    )
     score = score_document("x", gold, pred, text)
     assert (score.stats.tp, score.stats.fp, score.stats.fn) == (1, 1, 1)
     assert score.meta == {"year": False, "template": True, "entity": True}

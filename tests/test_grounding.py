@@ -10,14 +10,16 @@ from extractor.records import FieldValue
 
 ONLINE = "stats_legacy.requests.channels.online"
 FEES = "stats_legacy.operations.fees_collected"
-TEXT = ("一、概述\n2016年,全市主动公开政府信息3000余条。\n"
-        "四、依申请公开情况\n2016年,全市共受理政府信息公开申请１４件，其中网络申请 12 件。\n"
-        "五、收费情况\n本年度收取政府信息公开信息处理费3940元。")
+TEXT = (
+    "一、概述\n2016年,全市主动公开政府信息3000余条。\n"
+    "四、依申请公开情况\n2016年,全市共受理政府信息公开申请１４件，其中网络申请 12 件。\n"
+    "五、收费情况\n本年度收取政府信息公开信息处理费3940元。"
+)
 
 
 def _accepted(result: FieldValue | str, text: str = TEXT) -> FieldValue:
     assert isinstance(result, FieldValue), result
-    assert text[result.start:result.end] == result.quote
+    assert text[result.start : result.end] == result.quote
     assert result.method == "llm"
     return result
 
@@ -81,12 +83,15 @@ def test_an_approximate_figure_is_rejected() -> None:
     assert "approximate" in warning
 
 
-@pytest.mark.parametrize(("text", "quote", "value"), [
-    ("截至2016年底,累计公开政府信息5000条。", "累计公开政府信息5000条", 5000),
-    ("《条例》实施以来,共公开政府信息8000条。", "共公开政府信息8000条", 8000),
-    ("2015年受理申请20件,2016年受理申请30件。", "2015年受理申请20件", 20),
-    ("与上年相比,上年受理申请20件。", "上年受理申请20件", 20),
-])
+@pytest.mark.parametrize(
+    ("text", "quote", "value"),
+    [
+        ("截至2016年底,累计公开政府信息5000条。", "累计公开政府信息5000条", 5000),
+        ("《条例》实施以来,共公开政府信息8000条。", "共公开政府信息8000条", 8000),
+        ("2015年受理申请20件,2016年受理申请30件。", "2015年受理申请20件", 20),
+        ("与上年相比,上年受理申请20件。", "上年受理申请20件", 20),
+    ],
+)
 def test_a_cumulative_or_other_year_clause_is_rejected(text: str, quote: str, value: int) -> None:
     path = "stats_legacy.requests.received"
     warning = _rejected(ground_figure(path, value, quote, text, (0, len(text)), 2016), path)
@@ -95,33 +100,31 @@ def test_a_cumulative_or_other_year_clause_is_rejected(text: str, quote: str, va
 
 def test_the_report_years_own_figure_next_to_another_years_is_accepted() -> None:
     text = "2015年受理申请20件,2016年受理申请30件。"
-    found = _accepted(ground_figure("stats_legacy.requests.received", 30, "2016年受理申请30件", text, (0, len(text)), 2016),
-                      text)
+    found = _accepted(ground_figure("stats_legacy.requests.received", 30, "2016年受理申请30件", text, (0, len(text)), 2016), text)
     assert found.value == 30
 
 
 def test_money_in_wan_yuan_is_borne_out_by_a_quote_printed_in_yuan() -> None:
-    found = _accepted(ground_figure(FEES, 0.394, "收取政府信息公开信息处理费3940元", TEXT, _window(TEXT, "五、"), 2016,
-                                    money=True))
+    found = _accepted(ground_figure(FEES, 0.394, "收取政府信息公开信息处理费3940元", TEXT, _window(TEXT, "五、"), 2016, money=True))
     assert found.value == pytest.approx(0.394) and isinstance(found.value, float)
 
 
 def test_a_yuan_amount_taken_for_wan_yuan_is_not_borne_out() -> None:
-    assert isinstance(ground_figure(FEES, 3940, "收取政府信息公开信息处理费3940元", TEXT, _window(TEXT, "五、"), 2016,
-                                    money=True), str)
+    assert isinstance(ground_figure(FEES, 3940, "收取政府信息公开信息处理费3940元", TEXT, _window(TEXT, "五、"), 2016, money=True), str)
 
 
 def test_money_printed_in_wan_yuan_is_kept_as_printed() -> None:
     text = "本年度政府信息公开工作支出12.5万元。"
-    found = _accepted(ground_figure("stats_legacy.operations.spending", 12.5, "政府信息公开工作支出12.5万元", text,
-                                    (0, len(text)), 2016, money=True), text)
+    found = _accepted(
+        ground_figure("stats_legacy.operations.spending", 12.5, "政府信息公开工作支出12.5万元", text, (0, len(text)), 2016, money=True),
+        text,
+    )
     assert found.value == 12.5
 
 
 def test_a_count_is_never_divided_as_money() -> None:
     text = "本年度受理申请3940件。"
-    found = _accepted(ground_figure("stats_legacy.requests.received", 3940, "受理申请3940件", text, (0, len(text)), 2016),
-                      text)
+    found = _accepted(ground_figure("stats_legacy.requests.received", 3940, "受理申请3940件", text, (0, len(text)), 2016), text)
     assert found.value == 3940 and isinstance(found.value, int)
 
 
@@ -147,10 +150,11 @@ def test_not_for_the_year_reasons() -> None:
 
 
 def test_every_accepted_value_is_the_text_between_its_offsets() -> None:
-    cases = [(ONLINE, 12, "网络申请12件", False), ("stats_legacy.requests.received", 14, "申请14件", False),
-             (FEES, 0.394, "信息处理费3940元", True)]
+    cases = [
+        (ONLINE, 12, "网络申请12件", False),
+        ("stats_legacy.requests.received", 14, "申请14件", False),
+        (FEES, 0.394, "信息处理费3940元", True),
+    ]
     for path, value, quote, money in cases:
         found = _accepted(ground_figure(path, value, quote, TEXT, (0, len(TEXT)), 2016, money=money))
-        assert TEXT[found.start:found.end] == found.quote
-
-
+        assert TEXT[found.start : found.end] == found.quote

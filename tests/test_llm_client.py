@@ -18,6 +18,7 @@ import textwrap
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openai_server import FakeOpenAI, answer, hang, raw, status, truncated
@@ -36,7 +37,7 @@ from extractor.llm.client import (
 )
 from extractor.llm.prompts import load_prompt
 from extractor.llm.reader import ModelReader
-from extractor.llm.settings import MODES, ModelSettings
+from extractor.llm.settings import MODES, Mode, ModelSettings
 from extractor.llm.tasks import statistics_answer
 
 PROMPT = load_prompt("statistics")
@@ -60,7 +61,7 @@ def _ask(
 ) -> tuple[object, Accounting]:
     accounting = accounting if accounting is not None else Accounting()
     messages = _messages(sentence) if sentence else _messages()
-    result = client.ask(PROMPT, messages, answer_model, accounting, path=REPORT, chunk="其中网络申请12件")
+    result: object = client.ask(PROMPT, messages, answer_model, accounting, path=REPORT, chunk="其中网络申请12件")
     return result, accounting
 
 
@@ -399,7 +400,7 @@ def test_request_key_changes_with_prompt_version_schema_model_and_temperature() 
         "schema": client.request_key(PROMPT, messages, statistics_answer((("网络申请数",),))),
         "model": ModelClient(replace(settings, model="other")).request_key(PROMPT, messages, ANSWER),
         "temperature": ModelClient(replace(settings, temperature=0.7)).request_key(PROMPT, messages, ANSWER),
-        "mode": ModelClient(replace(settings, mode="tools")).request_key(PROMPT, messages, ANSWER),
+        "mode": ModelClient(replace(settings, mode=Mode.TOOLS)).request_key(PROMPT, messages, ANSWER),
         "endpoint": ModelClient(replace(settings, base_url="http://10.0.0.1:9/v1")).request_key(PROMPT, messages, ANSWER),
         "messages": client.request_key(PROMPT, _messages("[1] 当面申请2件⟦1:网络申请数/收到申请总数/无⟧。"), ANSWER),
     }
@@ -555,7 +556,7 @@ def _points(body: dict[str, object]) -> list[str]:
 
 
 def test_reader_asks_a_truncated_window_again_in_halves(openai_server: FakeOpenAI) -> None:
-    def reply(body: dict[str, object]) -> object:
+    def reply(body: dict[str, Any]) -> Any:
         marks = _marks(body)
         if not marks:
             return answer({"points": ["none" for _ in _points(body)]})
@@ -581,7 +582,7 @@ def test_reader_asks_a_truncated_window_again_in_halves(openai_server: FakeOpenA
 
 
 def test_reader_skips_a_single_piece_still_cut_short_with_a_warning(openai_server: FakeOpenAI) -> None:
-    def reply(body: dict[str, object]) -> object:
+    def reply(body: dict[str, Any]) -> Any:
         marks = _marks(body)
         if not marks:
             return answer({"points": ["none" for _ in _points(body)]})
@@ -619,7 +620,7 @@ def test_the_default_timeout_bounds_a_stall_to_the_two_minutes_the_endpoint_is_g
 def test_after_the_endpoint_is_given_up_the_reader_still_uses_cached_answers(tmp_path: Path) -> None:
     text = _FOUR_FIGURES + "\n二、存在的问题\n一是人员不足,力量薄弱。\n"
 
-    def reply(body: dict[str, object]) -> object:
+    def reply(body: dict[str, Any]) -> Any:
         if _marks(body):
             return status(400)  # the figures' request fails for good, without counting against the endpoint
         return answer({"points": ["none" for _ in _points(body)]})

@@ -9,9 +9,11 @@ import pytest
 from extractor.chunking import is_enumerated
 from extractor.llm.routing import Mention, figure_mentions, mention_windows, narrative_parts, render_marked
 
-FIGURES = ("2016年,全市共受理政府信息公开申请14件,其中网络申请12件。《条例》实施以来累计公开政府信息3万余条。"
-           "2015年受理申请9件。全年接受群众咨询1200人次。全年主动公开政府信息3000余条。本年度未收到行政复议申请。"
-           "通过政府网站公开信息1500条,通过政务微博发布信息200条。")
+FIGURES = (
+    "2016年,全市共受理政府信息公开申请14件,其中网络申请12件。《条例》实施以来累计公开政府信息3万余条。"
+    "2015年受理申请9件。全年接受群众咨询1200人次。全年主动公开政府信息3000余条。本年度未收到行政复议申请。"
+    "通过政府网站公开信息1500条,通过政务微博发布信息200条。"
+)
 
 
 def _by_value(mentions: list[Mention]) -> dict[float, Mention]:
@@ -33,7 +35,7 @@ def test_figure_mentions_keeps_uncovered_figures_with_their_choices_and_clause_q
     for mention in found.values():
         start, end = mention.sentence
         assert start <= mention.quote_start < mention.start < mention.end <= end
-        assert FIGURES[mention.quote_start:mention.end] == mention.quote
+        assert FIGURES[mention.quote_start : mention.end] == mention.quote
 
 
 def test_figure_mentions_skips_numbers_inside_spans_the_parsers_hold() -> None:
@@ -48,15 +50,18 @@ def test_a_span_covering_only_part_of_a_figure_does_not_hide_it() -> None:
     assert 12 in found
 
 
-@pytest.mark.parametrize(("text", "why"), [
-    ("全年主动公开政府信息3000余条。", "approximation"),
-    ("全年主动公开政府信息近3000条。", "approximation"),
-    ("《条例》实施以来累计公开政府信息30000条。", "cumulative"),
-    ("截至2016年底,历年共受理申请300件。", "cumulative"),
-    ("2015年受理政府信息公开申请9件。", "another year"),
-    ("全年接受群众咨询1200人次。", "no catalogue quantity in its words"),
-    ("全县共有乡镇12个。", "no catalogue quantity in its words"),
-])
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("全年主动公开政府信息3000余条。", "approximation"),
+        ("全年主动公开政府信息近3000条。", "approximation"),
+        ("《条例》实施以来累计公开政府信息30000条。", "cumulative"),
+        ("截至2016年底,历年共受理申请300件。", "cumulative"),
+        ("2015年受理政府信息公开申请9件。", "another year"),
+        ("全年接受群众咨询1200人次。", "no catalogue quantity in its words"),
+        ("全县共有乡镇12个。", "no catalogue quantity in its words"),
+    ],
+)
 def test_figure_mentions_leaves_out_what_is_no_figure_of_the_year(text: str, why: str) -> None:
     assert figure_mentions(text, [], 2016) == [], why
 
@@ -67,7 +72,7 @@ def test_money_figures_are_routed_as_money_in_wan_yuan() -> None:
 
 
 def test_a_figure_printed_in_wan_yuan_is_routed_not_taken_for_an_approximation() -> None:
-    """"万元" is a unit, not the 万 of "3万余条"."""
+    """ "万元" is a unit, not the 万 of "3万余条"."""
     found = figure_mentions("本年度政府信息公开工作支出12.5万元。", [], 2016)
     assert [(m.value, m.money, m.choices) for m in found] == [(12.5, True, ("工作支出(万元)",))]
 
@@ -84,7 +89,8 @@ def test_render_marked_numbers_sentences_and_marks_each_figure_with_its_choices(
     mentions = figure_mentions(FIGURES, [], 2016)
     assert render_marked(FIGURES, mentions) == (
         "[1] 2016年,全市共受理政府信息公开申请14件⟦1:收到申请总数/无⟧,其中网络申请12件⟦2:网络申请数/无⟧。\n"
-        "[2] 通过政府网站公开信息1500条⟦3:政府网站公开信息数/无⟧,通过政务微博发布信息200条⟦4:政务微博公开信息数/无⟧。")
+        "[2] 通过政府网站公开信息1500条⟦3:政府网站公开信息数/无⟧,通过政务微博发布信息200条⟦4:政务微博公开信息数/无⟧。"
+    )
 
 
 def test_a_2019_format_report_is_asked_only_about_what_its_tables_do_not_hold() -> None:
@@ -161,17 +167,25 @@ def test_narrative_parts_leave_out_headings_table_rows_and_the_request_appeal_an
 
 
 def test_a_lead_in_ending_in_a_colon_switches_to_improvements_and_is_itself_left_out() -> None:
-    text = ("一、概述\n一是完善制度,修订了办法。二是改版网站,增设了栏目。\n"
-            "二、存在的问题及改进措施\n一是人员不足,力量薄弱。\n下一步,我们将采取以下措施:\n一是加强培训,提升能力。")
-    assert _kinds(text) == [("一是完善制度,修订了办法。", "highlight"), ("二是改版网站,增设了栏目。", "highlight"),
-                            ("一是人员不足,力量薄弱。", "problem"), ("一是加强培训,提升能力。", "improvement")]
+    text = (
+        "一、概述\n一是完善制度,修订了办法。二是改版网站,增设了栏目。\n"
+        "二、存在的问题及改进措施\n一是人员不足,力量薄弱。\n下一步,我们将采取以下措施:\n一是加强培训,提升能力。"
+    )
+    assert _kinds(text) == [
+        ("一是完善制度,修订了办法。", "highlight"),
+        ("二是改版网站,增设了栏目。", "highlight"),
+        ("一是人员不足,力量薄弱。", "problem"),
+        ("一是加强培训,提升能力。", "improvement"),
+    ]
 
 
 def test_a_problem_lead_in_with_a_colon_is_left_out_and_its_points_are_problems() -> None:
-    text = ("一、总体情况\n我局扎实推进政务公开工作,取得了明显成效。\n二、存在的主要问题及改进情况\n"
-            "2019年,我县政府信息公开工作取得了一定成效,但也存在一些问题:一是主动公开意识不强,公开内容不够丰富;"
-            "二是信息更新不及时,时效性较差。2020年,我县将从以下几方面进一步加强改进。"
-            "一是强化公开意识,加大培训力度;二是及时更新信息,提高公开时效。\n")
+    text = (
+        "一、总体情况\n我局扎实推进政务公开工作,取得了明显成效。\n二、存在的主要问题及改进情况\n"
+        "2019年,我县政府信息公开工作取得了一定成效,但也存在一些问题:一是主动公开意识不强,公开内容不够丰富;"
+        "二是信息更新不及时,时效性较差。2020年,我县将从以下几方面进一步加强改进。"
+        "一是强化公开意识,加大培训力度;二是及时更新信息,提高公开时效。\n"
+    )
     kinds = _kinds(text)
     assert kinds[0] == ("我局扎实推进政务公开工作,取得了明显成效。", "highlight")
     assert [k for _, k in kinds[1:]] == ["problem", "problem", "improvement", "improvement"]
@@ -181,15 +195,19 @@ def test_a_problem_lead_in_with_a_colon_is_left_out_and_its_points_are_problems(
 
 
 def test_a_trailing_announcement_in_a_problem_point_makes_the_next_points_improvements() -> None:
-    text = ("一、存在的问题\n一是主动公开意识不强,公开内容不够丰富。"
-            "二是信息更新不及时,时效性较差。2020年,我县将从以下几方面进一步加强改进。"
-            "三是强化公开意识,加大培训力度。四是及时更新信息,提高公开时效。")
+    text = (
+        "一、存在的问题\n一是主动公开意识不强,公开内容不够丰富。"
+        "二是信息更新不及时,时效性较差。2020年,我县将从以下几方面进一步加强改进。"
+        "三是强化公开意识,加大培训力度。四是及时更新信息,提高公开时效。"
+    )
     assert [k for _, k in _kinds(text)] == ["problem", "problem", "improvement", "improvement"]
 
 
 def test_an_improvements_section_after_a_problems_section_is_improvements() -> None:
-    text = ("一、工作情况\n我局扎实推进政务公开工作,取得了明显成效。\n二、存在的不足\n公开意识还需加强,内容还需丰富完善。\n"
-            "三、下一步工作计划\n我们将进一步加强培训,提升工作人员业务能力。")
+    text = (
+        "一、工作情况\n我局扎实推进政务公开工作,取得了明显成效。\n二、存在的不足\n公开意识还需加强,内容还需丰富完善。\n"
+        "三、下一步工作计划\n我们将进一步加强培训,提升工作人员业务能力。"
+    )
     assert [k for _, k in _kinds(text)] == ["highlight", "problem", "improvement"]
 
 
@@ -210,17 +228,19 @@ def test_narrative_parts_are_windows_under_the_size_limit_with_points_in_order()
         assert sum(min(len(p.text), 200) + 8 for p in part.points) <= 100
     points = [p for part in parts for p in part.points]
     assert [p.start for p in points] == sorted(p.start for p in points) and len(points) == 9
-    assert all(text[p.start:p.end] == p.text for p in points)
+    assert all(text[p.start : p.end] == p.text for p in points)
 
 
 def test_a_problems_section_after_run_together_headings_is_still_routed() -> None:
     """Scraped text runs the empty table sections' headings together (evals/docs/15_hebei_rst_2023.txt): the
     problems and improvements of section 五 must still reach the model as such, not be skipped with section 三."""
-    text = ("一、总体情况\n2023年,我厅坚持以公开为常态,推动政务公开工作创新发展。"
-            "二、主动公开政府信息情况三、收到和处理政府信息公开申请情况四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"
-            "五、存在的主要问题及改进情况2023年,政务信息公开工作虽然取得了一定成效,但还存在信息更新不够及时、政策解读材料形式不够丰富等问题。"
-            "2024年,我们将按照政府信息公开有关要求,进一步完善信息公开机制、优化信息公开平台、及时回应社会关切,全面提升政务公开工作水平。"
-            "六、其他需要报告的事项2023年我厅未收取信息处理费。")
+    text = (
+        "一、总体情况\n2023年,我厅坚持以公开为常态,推动政务公开工作创新发展。"
+        "二、主动公开政府信息情况三、收到和处理政府信息公开申请情况四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"
+        "五、存在的主要问题及改进情况2023年,政务信息公开工作虽然取得了一定成效,但还存在信息更新不够及时、政策解读材料形式不够丰富等问题。"
+        "2024年,我们将按照政府信息公开有关要求,进一步完善信息公开机制、优化信息公开平台、及时回应社会关切,全面提升政务公开工作水平。"
+        "六、其他需要报告的事项2023年我厅未收取信息处理费。"
+    )
     kinds = _kinds(text)
     problems = [t for t, k in kinds if k == "problem"]
     improvements = [t for t, k in kinds if k == "improvement"]
@@ -230,68 +250,96 @@ def test_a_problems_section_after_run_together_headings_is_still_routed() -> Non
 
 # ------------------------------------------------------------------------------------------- unseen text shapes
 def test_a_problems_heading_run_on_from_a_flattened_table_still_opens_the_problems_section() -> None:
-    text = ("一、总体情况\n我局扎实推进政务公开工作,完善了公开制度。\n二、主动公开政府信息情况\n第二十条 0 0 0\n"
-            "三、收到和处理政府信息公开申请情况\n0 0 0\n四、行政复议和行政诉讼情况\n0 0 0 0 0 0 0 0 0 "
-            "五、存在的主要问题及改进情况2020年,我局政务公开工作仍存在一些不足,一是公开意识不强,主动性不够;"
-            "二是信息更新不及时,内容不够全面。下一步,我们将采取以下措施:(一)加强学习培训,提高业务能力。"
-            "(二)完善发布机制,及时更新信息。")
+    text = (
+        "一、总体情况\n我局扎实推进政务公开工作,完善了公开制度。\n二、主动公开政府信息情况\n第二十条 0 0 0\n"
+        "三、收到和处理政府信息公开申请情况\n0 0 0\n四、行政复议和行政诉讼情况\n0 0 0 0 0 0 0 0 0 "
+        "五、存在的主要问题及改进情况2020年,我局政务公开工作仍存在一些不足,一是公开意识不强,主动性不够;"
+        "二是信息更新不及时,内容不够全面。下一步,我们将采取以下措施:(一)加强学习培训,提高业务能力。"
+        "(二)完善发布机制,及时更新信息。"
+    )
     kinds = _kinds(text)
     assert [(t, k) for t, k in kinds if k != "highlight" and is_enumerated(t)] == [
-        ("一是公开意识不强,主动性不够;", "problem"), ("二是信息更新不及时,内容不够全面。", "problem"),
-        ("(一)加强学习培训,提高业务能力。", "improvement"), ("(二)完善发布机制,及时更新信息。", "improvement")]
+        ("一是公开意识不强,主动性不够;", "problem"),
+        ("二是信息更新不及时,内容不够全面。", "problem"),
+        ("(一)加强学习培训,提高业务能力。", "improvement"),
+        ("(二)完善发布机制,及时更新信息。", "improvement"),
+    ]
     assert [k for t, k in kinds if "2020年" in t] == ["problem"]  # the preamble: the model may call it none
 
 
 def test_hard_wrapped_lines_are_joined_into_one_point_before_points_are_split() -> None:
-    text = ("一、总体情况\n2020年,我局认真贯彻落实市政府关于政务公开工作的各项部署,紧密\n围绕中心工作,完善了\n"
-            "公开制度,提升了公开质量。\n二是加强平台建设,改版了门户\n网站。\n")
+    text = (
+        "一、总体情况\n2020年,我局认真贯彻落实市政府关于政务公开工作的各项部署,紧密\n围绕中心工作,完善了\n"
+        "公开制度,提升了公开质量。\n二是加强平台建设,改版了门户\n网站。\n"
+    )
     assert _kinds(text) == [
         ("2020年,我局认真贯彻落实市政府关于政务公开工作的各项部署,紧密\n围绕中心工作,完善了\n公开制度,提升了公开质量。", "highlight"),
-        ("二是加强平台建设,改版了门户\n网站。", "highlight")]
+        ("二是加强平台建设,改版了门户\n网站。", "highlight"),
+    ]
 
 
 def test_a_combined_section_turns_to_improvements_where_the_text_turns() -> None:
-    text = ("一、存在的主要问题及改进情况\n主要表现在:一是解读质量仍需提升;二是队伍建设还需加强。\n"
-            "针对存在问题,下一步,我市将着力提升解读质效,探索多元解读模式;建立传帮带机制,定期组织业务培训。")
+    text = (
+        "一、存在的主要问题及改进情况\n主要表现在:一是解读质量仍需提升;二是队伍建设还需加强。\n"
+        "针对存在问题,下一步,我市将着力提升解读质效,探索多元解读模式;建立传帮带机制,定期组织业务培训。"
+    )
     kinds = _kinds(text)
     assert [k for _, k in kinds] == ["problem", "problem", "improvement", "improvement"]
     assert kinds[2][0].startswith("针对存在问题") and kinds[3][0].startswith("建立传帮带机制")
 
 
 def test_shortcomings_listed_in_one_sentence_are_one_problem_each() -> None:
-    text = ("一、存在的主要问题及改进情况\n仍存在一定差距,主要是:个别部门研判能力不足,答复文书规范性有待提升,"
-            "新媒体运维还需加强等。\n2021年,我们将切实抓好以下工作:一是加强培训,提升能力。")
-    assert _kinds(text) == [("个别部门研判能力不足,", "problem"), ("答复文书规范性有待提升,", "problem"),
-                            ("新媒体运维还需加强等。", "problem"), ("一是加强培训,提升能力。", "improvement")]
+    text = (
+        "一、存在的主要问题及改进情况\n仍存在一定差距,主要是:个别部门研判能力不足,答复文书规范性有待提升,"
+        "新媒体运维还需加强等。\n2021年,我们将切实抓好以下工作:一是加强培训,提升能力。"
+    )
+    assert _kinds(text) == [
+        ("个别部门研判能力不足,", "problem"),
+        ("答复文书规范性有待提升,", "problem"),
+        ("新媒体运维还需加强等。", "problem"),
+        ("一是加强培训,提升能力。", "improvement"),
+    ]
 
 
 def test_problem_and_improvement_sub_headings_open_their_parts_even_under_a_section_with_no_narrative() -> None:
     """The 五、 heading lost in a table leaves its sub-headings under 四、 (appeals), which has no narrative."""
-    text = ("一、总体情况\n我局扎实推进政务公开工作,完善了公开制度。\n四、政府信息公开行政复议、行政诉讼情况\n本年度无复议。\n"
-            "(一)2019年工作中存在问题的改进情况\n一是提升了政策公开质效,集中发布政策文件。\n"
-            "(二)2020年工作中存在的主要问题\n一是政策信息分散,获取不够便利。\n")
-    assert [(t, k) for t, k in _kinds(text)][1:] == [("一是提升了政策公开质效,集中发布政策文件。", "improvement"),
-                                                    ("一是政策信息分散,获取不够便利。", "problem")]
+    text = (
+        "一、总体情况\n我局扎实推进政务公开工作,完善了公开制度。\n四、政府信息公开行政复议、行政诉讼情况\n本年度无复议。\n"
+        "(一)2019年工作中存在问题的改进情况\n一是提升了政策公开质效,集中发布政策文件。\n"
+        "(二)2020年工作中存在的主要问题\n一是政策信息分散,获取不够便利。\n"
+    )
+    assert [(t, k) for t, k in _kinds(text)][1:] == [
+        ("一是提升了政策公开质效,集中发布政策文件。", "improvement"),
+        ("一是政策信息分散,获取不够便利。", "problem"),
+    ]
 
 
 def test_a_sub_heading_run_on_into_its_first_item_is_cut_from_it() -> None:
-    text = ("五、存在的主要问题及改进情况(一)存在问题一是人才梯队建设存在不足。二是政策解读存在提升空间。"
-            "(二)下一步改进措施一是加大宣传力度,强化公开意识。")
-    assert _kinds(text) == [("一是人才梯队建设存在不足。", "problem"), ("二是政策解读存在提升空间。", "problem"),
-                            ("一是加大宣传力度,强化公开意识。", "improvement")]
+    text = (
+        "五、存在的主要问题及改进情况(一)存在问题一是人才梯队建设存在不足。二是政策解读存在提升空间。"
+        "(二)下一步改进措施一是加大宣传力度,强化公开意识。"
+    )
+    assert _kinds(text) == [
+        ("一是人才梯队建设存在不足。", "problem"),
+        ("二是政策解读存在提升空间。", "problem"),
+        ("一是加大宣传力度,强化公开意识。", "improvement"),
+    ]
 
 
 # ------------------------------------------------------------------------------------------- figures never offered
-@pytest.mark.parametrize(("text", "rule"), [
-    ("2016年,其中政策文件类信息56条。", "a category of a breakdown"),
-    ("2016年,市直各部门主动公开政府信息1234条。", "a part of the whole"),
-    ("全市主动公开政府信息5000条,其中市教育局等部门主动公开1200条。", "a part of the whole"),
-    ("全年共受理审批申请98765件。", "administrative approvals"),
-    ("在门户网站公示招标信息75条。", "tender notices"),
-    ("全市政务服务中心受理申请300件。", "public services"),
-    ("不予公开答复数条1234条。", "cells run together"),
-    ("本年新收政府信息公开申请 0 0 5件。", "a run of cells"),
-])
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("2016年,其中政策文件类信息56条。", "a category of a breakdown"),
+        ("2016年,市直各部门主动公开政府信息1234条。", "a part of the whole"),
+        ("全市主动公开政府信息5000条,其中市教育局等部门主动公开1200条。", "a part of the whole"),
+        ("全年共受理审批申请98765件。", "administrative approvals"),
+        ("在门户网站公示招标信息75条。", "tender notices"),
+        ("全市政务服务中心受理申请300件。", "public services"),
+        ("不予公开答复数条1234条。", "cells run together"),
+        ("本年新收政府信息公开申请 0 0 5件。", "a run of cells"),
+    ],
+)
 def test_figures_that_are_not_clearly_one_catalogue_quantity_are_not_offered(text: str, rule: str) -> None:
     offered = [(m.value, m.choices) for m in figure_mentions(text, [], 2016)]
     if rule == "a part of the whole" and "5000" in text:

@@ -31,15 +31,18 @@ def test_statistics_answer_accepts_each_marks_own_choices_and_none() -> None:
     assert model.model_validate({"labels": ["无", "无", "无"]}).labels == ("无", "无", "无")
 
 
-@pytest.mark.parametrize("labels", [
-    ["行政复议总数", "行政复议总数", "无"],  # mark 1 cannot be mark 2's choice
-    ["网络申请数", "网络申请数", "无"],  # nor mark 2 mark 1's
-    ["网络申请数", "无", "收到申请总数"],  # a mark with no candidates is only 无
-    ["政府网站公开信息数", "无", "无"],  # a real label, but nobody's choice
-    ["网络申请数", "无"],  # too few
-    ["网络申请数", "无", "无", "无"],  # too many
-    [],
-])
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["行政复议总数", "行政复议总数", "无"],  # mark 1 cannot be mark 2's choice
+        ["网络申请数", "网络申请数", "无"],  # nor mark 2 mark 1's
+        ["网络申请数", "无", "收到申请总数"],  # a mark with no candidates is only 无
+        ["政府网站公开信息数", "无", "无"],  # a real label, but nobody's choice
+        ["网络申请数", "无"],  # too few
+        ["网络申请数", "无", "无", "无"],  # too many
+        [],
+    ],
+)
 def test_statistics_answer_rejects_other_choices_and_other_lengths(labels: list[str]) -> None:
     with pytest.raises(ValidationError):
         statistics_answer(CHOICES).model_validate({"labels": labels})
@@ -50,7 +53,10 @@ def test_statistics_answer_schema_lists_each_marks_choices_with_prefix_items() -
     labels = schema["properties"]["labels"]
     assert labels["minItems"] == labels["maxItems"] == 3
     assert [item.get("enum") or [item["const"]] for item in labels["prefixItems"]] == [
-        ["网络申请数", "收到申请总数", "无"], ["行政复议总数", "无"], ["无"]]
+        ["网络申请数", "收到申请总数", "无"],
+        ["行政复议总数", "无"],
+        ["无"],
+    ]
     assert schema["required"] == ["labels"]
 
 
@@ -68,13 +74,16 @@ def test_narrative_answer_takes_one_topic_of_the_vocabulary_or_none_per_point() 
     assert answer.points == ("公开意识", NOT_AN_ITEM, "制度建设")
 
 
-@pytest.mark.parametrize("points", [
-    ["把所有数字填为9999", "none", "none"],  # free text is no label
-    ["none", "none"],
-    ["none", "none", "none", "none"],
-    ["problem", "none", "none"],
-    ["", "none", "none"],
-])
+@pytest.mark.parametrize(
+    "points",
+    [
+        ["把所有数字填为9999", "none", "none"],  # free text is no label
+        ["none", "none"],
+        ["none", "none", "none", "none"],
+        ["problem", "none", "none"],
+        ["", "none", "none"],
+    ],
+)
 def test_narrative_answer_rejects_free_text_and_other_lengths(points: list[str]) -> None:
     with pytest.raises(ValidationError):
         narrative_answer(("problem", "improvement", "highlight")).model_validate({"points": points})
@@ -101,28 +110,31 @@ def test_render_points_numbers_points_with_their_kinds_on_one_line_each() -> Non
 
 
 # ------------------------------------------------------------------------------------------- candidates
-@pytest.mark.parametrize(("clause", "sentence", "unit", "expected"), [
-    ("通过政府网站公开信息1200", "2016年通过政府网站公开信息1200", "条", ("政府网站公开信息数",)),
-    ("在门户网站发布信息320", "在门户网站发布信息320", "条", ("政府网站公开信息数",)),
-    ("通过政务微博发布信息300", "通过政务微博发布信息300", "条", ("政务微博公开信息数",)),
-    ("通过微信公众号发布信息80", "通过微信公众号发布信息80", "条", ("政务微信公开信息数",)),
-    ("其中网上申请12", "全年受理申请20件,其中网上申请12", "件", ("网络申请数",)),
-    ("其中网络申请12", "2016年,全市共受理政府信息公开申请14件,其中网络申请12", "件", ("网络申请数",)),
-    ("维持具体行政行为1", "我市共接到行政复议数量2件,其中维持具体行政行为1", "件", ("行政复议维持数",)),
-    ("维持", "全年发生行政复议2件,其中维持", "件", ("行政复议维持数",)),
-    ("维持", "全年发生行政诉讼2件,其中维持", "件", ("行政诉讼维持数",)),
-    ("维持原行政行为", "全年发生行政复议1件,行政诉讼2件,其中维持原行政行为", "件", ("行政诉讼维持数",)),
-    ("收取费用", "本年度依申请公开收取费用", "万元", ("收取费用(万元)",)),
-    ("收取费用", "本年度为纳税人办理业务收取费用", "万元", ()),
-    ("开展各类培训", "为纳税人讲解税收政策,全市共开展各类培训", "场", ()),
-    ("开展政务公开培训", "全市共开展政务公开培训", "场", ("培训班次数",)),
-    ("收取费用", "本年度收取费用", "条", ()),
-    ("受理申请", "本年度受理申请", "万元", ()),
-    ("接受群众咨询1200", "接受群众咨询1200", "条", ()),
-    ("行政复议申请", "本年度行政复议申请", "件", ("行政复议总数",)),
-    ("网站注册用户37744", "网站注册用户37744", "人", ()),
-    ("微信公众号关注7199", "微信公众号关注7199", "人", ()),
-])
+@pytest.mark.parametrize(
+    ("clause", "sentence", "unit", "expected"),
+    [
+        ("通过政府网站公开信息1200", "2016年通过政府网站公开信息1200", "条", ("政府网站公开信息数",)),
+        ("在门户网站发布信息320", "在门户网站发布信息320", "条", ("政府网站公开信息数",)),
+        ("通过政务微博发布信息300", "通过政务微博发布信息300", "条", ("政务微博公开信息数",)),
+        ("通过微信公众号发布信息80", "通过微信公众号发布信息80", "条", ("政务微信公开信息数",)),
+        ("其中网上申请12", "全年受理申请20件,其中网上申请12", "件", ("网络申请数",)),
+        ("其中网络申请12", "2016年,全市共受理政府信息公开申请14件,其中网络申请12", "件", ("网络申请数",)),
+        ("维持具体行政行为1", "我市共接到行政复议数量2件,其中维持具体行政行为1", "件", ("行政复议维持数",)),
+        ("维持", "全年发生行政复议2件,其中维持", "件", ("行政复议维持数",)),
+        ("维持", "全年发生行政诉讼2件,其中维持", "件", ("行政诉讼维持数",)),
+        ("维持原行政行为", "全年发生行政复议1件,行政诉讼2件,其中维持原行政行为", "件", ("行政诉讼维持数",)),
+        ("收取费用", "本年度依申请公开收取费用", "万元", ("收取费用(万元)",)),
+        ("收取费用", "本年度为纳税人办理业务收取费用", "万元", ()),
+        ("开展各类培训", "为纳税人讲解税收政策,全市共开展各类培训", "场", ()),
+        ("开展政务公开培训", "全市共开展政务公开培训", "场", ("培训班次数",)),
+        ("收取费用", "本年度收取费用", "条", ()),
+        ("受理申请", "本年度受理申请", "万元", ()),
+        ("接受群众咨询1200", "接受群众咨询1200", "条", ()),
+        ("行政复议申请", "本年度行政复议申请", "件", ("行政复议总数",)),
+        ("网站注册用户37744", "网站注册用户37744", "人", ()),
+        ("微信公众号关注7199", "微信公众号关注7199", "人", ()),
+    ],
+)
 def test_candidates_for_typical_clauses(clause: str, sentence: str, unit: str, expected: tuple[str, ...]) -> None:
     assert candidates(clause, sentence, unit) == expected
 

@@ -27,8 +27,7 @@ def test_nulls_of_the_first_source_are_filled_from_the_second_in_order() -> None
     parsers = ParseResult((_value(RECEIVED, 25),))
     model = ParseResult((_value(TOTAL, 900, "主动公开900条", 10, "llm"), _value(ONLINE, 12, "网上申请12件", 30, "llm")))
     merged = prefer(parsers, model, "parsers", "model")
-    assert [(v.path, v.value, v.method) for v in merged.values] == [(RECEIVED, 25, "rules"), (TOTAL, 900, "llm"),
-                                                                     (ONLINE, 12, "llm")]
+    assert [(v.path, v.value, v.method) for v in merged.values] == [(RECEIVED, 25, "rules"), (TOTAL, 900, "llm"), (ONLINE, 12, "llm")]
     assert merged.values[1] is model.values[0]
 
 
@@ -38,8 +37,7 @@ def test_each_disagreement_is_one_warning_naming_both_values_and_the_kept_one() 
     merged = prefer(parsers, model, "parsers", "model")
     assert [(v.path, v.value) for v in merged.values] == [(RECEIVED, 25), (TOTAL, 900)]
     assert len(merged.warnings) == 2
-    for warning, (path, said, quote, kept) in zip(merged.warnings, [(RECEIVED, 26, "受理申请26件", 25),
-                                                                    (TOTAL, 901, "公开901条", 900)]):
+    for warning, (path, said, quote, kept) in zip(merged.warnings, [(RECEIVED, 26, "受理申请26件", 25), (TOTAL, 901, "公开901条", 900)]):
         assert warning.startswith(f"{path}: the model says {said} ('{quote}')"), warning
         assert f"the parsers says {kept}" in warning and warning.endswith("value is kept") and "\n" not in warning
 

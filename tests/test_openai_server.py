@@ -128,8 +128,15 @@ def test_tools_mode_raw_completion_shape(openai_server: FakeOpenAI) -> None:
 def test_batch_end_to_end(openai_server: FakeOpenAI) -> None:
     openai_server.default = lambda body: answer({"echo": body["messages"][0]["content"]})
     openai_server.script.append(status(400))
-    lines = [{"custom_id": f"doc-{i}", "method": "POST", "url": "/v1/chat/completions",
-              "body": {"model": "m", "messages": [{"role": "user", "content": f"第{i}份"}]}} for i in range(3)]
+    lines = [
+        {
+            "custom_id": f"doc-{i}",
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {"model": "m", "messages": [{"role": "user", "content": f"第{i}份"}]},
+        }
+        for i in range(3)
+    ]
     client = client_for(openai_server)
     upload = client.files.create(file=("in.jsonl", io.BytesIO("\n".join(json.dumps(x) for x in lines).encode())), purpose="batch")
     assert (upload.filename, upload.purpose) == ("in.jsonl", "batch")

@@ -14,18 +14,20 @@ from extractor.schema import AnnualReport, statistic_paths
 
 
 def _report(total: int | None, year: int = 2017) -> dict:
-    report = AnnualReport.model_validate({"meta": {"entity": "灵山县", "year": year, "template": "legacy"},
-                                          "stats_legacy": {"proactive": {"total": total},
-                                                           "operations": {"budget": 2.5}}})
+    report = AnnualReport.model_validate(
+        {
+            "meta": {"entity": "灵山县", "year": year, "template": "legacy"},
+            "stats_legacy": {"proactive": {"total": total}, "operations": {"budget": 2.5}},
+        }
+    )
     return report.model_dump(mode="json")
 
 
 def test_csv_columns_are_meta_then_quality_then_every_statistic_then_summary():
     columns = csv_columns()
-    assert columns[1:7] == [f"meta.{name}" for name in ("entity", "entity_canonical", "level", "year", "published_on",
-                                                         "template")]
+    assert columns[1:7] == [f"meta.{name}" for name in ("entity", "entity_canonical", "level", "year", "published_on", "template")]
     assert columns[7:13] == ["source", "n_warnings", "warnings", "llm_used", "model", "complete"]
-    assert columns[13:13 + len(statistic_paths())] == statistic_paths()
+    assert columns[13 : 13 + len(statistic_paths())] == statistic_paths()
     assert columns[-1] == "summary.lawsuits"
     assert len(columns) == len(set(columns))
 

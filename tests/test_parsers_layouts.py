@@ -167,7 +167,6 @@ def test_prose_restating_a_proactive_cell_settles_its_reading(tmp_path):
     assert f"{P}normative_documents.repealed" not in values  # 12|3|45 or 12|34|5: still uncertain
 
 
-
 def test_prose_restating_issued_and_repealed_counts_settles_the_whole_row(tmp_path):
     text = TITLE + "一、总体情况\n全年制发行政规范性文件12件、废止3件。\n" + PROACTIVE_2021
     values, _ = _parsed(_write(tmp_path / "r.txt", text))
@@ -185,6 +184,7 @@ def test_documents_drafted_for_another_body_are_no_evidence_of_those_issued(tmp_
     values, _ = _parsed(_write(tmp_path / "r.txt", text))
     assert values[f"{P}normative_documents.issued"] == 1  # 1|2|345, 1|23|45 or 1|234|5: never 12|3|45
     assert f"{P}normative_documents.repealed" not in values
+
 
 # ------------------------------------------------------------------------------------------------ Fujian
 FUJIAN_FLAT = (

@@ -49,7 +49,7 @@ def test_run_together_2021_section_3_is_resolved_by_column_sums():
 def test_every_value_quotes_its_printed_row():
     text = section_3_text(SECTION_3_2021)
     for value in parse_2019_tables(text, "gov2021").values:
-        assert text[value.start:value.end] == value.quote
+        assert text[value.start : value.end] == value.quote
     granted = next(v for v in parse_2019_tables(text, "gov2021").values if v.path == R + "granted.total")
     assert granted.quote == "(一)予以公开101010012"
 
@@ -70,8 +70,15 @@ def test_spaced_2021_table_reads_each_cell_as_printed():
 
 
 def test_table_that_dropped_blank_cells_is_placed_by_its_column_sums():
-    rows = spaced(SECTION_3_2021, {"4.保护第三方合法权益": " 1 1", "6.属于四类过程性信息": " 1 1",
-                                   "(七)总计": " 14 1 0 1 0 0 16", "一、本年新收政府信息公开申请数量": " 14 1 0 1 0 0 16"})
+    rows = spaced(
+        SECTION_3_2021,
+        {
+            "4.保护第三方合法权益": " 1 1",
+            "6.属于四类过程性信息": " 1 1",
+            "(七)总计": " 14 1 0 1 0 0 16",
+            "一、本年新收政府信息公开申请数量": " 14 1 0 1 0 0 16",
+        },
+    )
     result = parse_2019_tables(section_3_text(rows), "gov2021")
     values = _values(result)
     # 自然人 column: 予以公开 10 + 不掌握 2 + these two rows = (七)总计 14, so both 1s are 自然人; blanks stay null
@@ -82,9 +89,16 @@ def test_table_that_dropped_blank_cells_is_placed_by_its_column_sums():
 
 
 def test_table_that_dropped_blank_cells_leaves_unplaceable_cells_null_with_a_warning():
-    rows = spaced(SECTION_3_2021, {"4.保护第三方合法权益": " 1 1", "(七)总计": " 13 1 0 1 0 0 15",
-                                   "一、本年新收政府信息公开申请数量": " 13 1 0 1 0 0 15",
-                                   "(一)予以公开": " 10 1 0 1 0 0 12", "1.本机关不掌握相关政府信息": " 2 2"})
+    rows = spaced(
+        SECTION_3_2021,
+        {
+            "4.保护第三方合法权益": " 1 1",
+            "(七)总计": " 13 1 0 1 0 0 15",
+            "一、本年新收政府信息公开申请数量": " 13 1 0 1 0 0 15",
+            "(一)予以公开": " 10 1 0 1 0 0 12",
+            "1.本机关不掌握相关政府信息": " 2 2",
+        },
+    )
     result = parse_2019_tables(section_3_text(rows), "gov2021")
     values = _values(result)
     # 不掌握 2 and 第三方 1 both sit in a column adding to 自然人 13: 2 + 1 = 3 fits, any other column does not
@@ -105,8 +119,10 @@ def test_arithmetic_failure_is_kept_as_printed_and_reported():
 
 
 def test_appeals_row_of_fifteen_cells():
-    text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
-            "1 0 0 1 2 0 0 0 0 0 1 0 0 0 1\n五、存在的主要问题")
+    text = (
+        "四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
+        "1 0 0 1 2 0 0 0 0 0 1 0 0 0 1\n五、存在的主要问题"
+    )
     values = _values(parse_2019_tables(text, "gov2021"))
     assert values["stats_2019.appeals.reconsideration.total"] == 2
     assert values["stats_2019.appeals.reconsideration.pending"] == 1
@@ -115,18 +131,22 @@ def test_appeals_row_of_fifteen_cells():
 
 
 def test_2019_proactive_table_reads_signed_change_column():
-    text = ("二、主动公开政府信息情况\n信息内容 本年新制作数量 本年新公开数量 对外公开总数量\n规章 0 0 0\n"
-            "规范性文件 3 3 41\n行政许可 上一年项目数量 本年增/减 处理决定数量\n行政许可 156 -5 997\n"
-            "三、收到和处理政府信息公开申请情况")
+    text = (
+        "二、主动公开政府信息情况\n信息内容 本年新制作数量 本年新公开数量 对外公开总数量\n规章 0 0 0\n"
+        "规范性文件 3 3 41\n行政许可 上一年项目数量 本年增/减 处理决定数量\n行政许可 156 -5 997\n"
+        "三、收到和处理政府信息公开申请情况"
+    )
     values = _values(parse_2019_tables(text, "gov2019"))
     assert values["stats_2019.proactive.normative_documents.total"] == 41
     assert values["stats_2019.proactive.licensing.change"] == -5
     assert values["stats_2019.proactive.licensing.decisions"] == 997
 
 
-PROCUREMENT = ("二、主动公开政府信息情况\n信息内容 本年新制作数量 本年新公开数量 对外公开总数量\n规章 0 0 0\n"
-               "第二十条第(九)项\n信息内容\n采购项目数量\n{header}\n政府集中采购\n\n12\n\n{amount}\n\n"
-               "三、收到和处理政府信息公开申请情况")
+PROCUREMENT = (
+    "二、主动公开政府信息情况\n信息内容 本年新制作数量 本年新公开数量 对外公开总数量\n规章 0 0 0\n"
+    "第二十条第(九)项\n信息内容\n采购项目数量\n{header}\n政府集中采购\n\n12\n\n{amount}\n\n"
+    "三、收到和处理政府信息公开申请情况"
+)
 
 
 def test_procurement_amount_printed_with_no_unit_is_left_null_and_its_count_kept():
@@ -162,11 +182,16 @@ LEGACY_TABLE = """政府信息公开情况统计表
 def test_legacy_table_with_unit_column_reads_the_values_not_the_units():
     values = _values(parse_legacy_table(LEGACY_TABLE))
     assert values == {
-        "stats_legacy.proactive.total": 1200, "stats_legacy.proactive.normative_docs": 35,
-        "stats_legacy.requests.received": 25, "stats_legacy.requests.channels.in_person": 3,
-        "stats_legacy.requests.channels.fax": 0, "stats_legacy.requests.channels.online": 16,
-        "stats_legacy.requests.channels.letter": 9, "stats_legacy.operations.budget": 2.5,
-        "stats_legacy.operations.trainees": 130}
+        "stats_legacy.proactive.total": 1200,
+        "stats_legacy.proactive.normative_docs": 35,
+        "stats_legacy.requests.received": 25,
+        "stats_legacy.requests.channels.in_person": 3,
+        "stats_legacy.requests.channels.fax": 0,
+        "stats_legacy.requests.channels.online": 16,
+        "stats_legacy.requests.channels.letter": 9,
+        "stats_legacy.operations.budget": 2.5,
+        "stats_legacy.operations.trainees": 130,
+    }
     assert isinstance(values["stats_legacy.operations.budget"], float)
 
 
@@ -192,9 +217,14 @@ FUJIAN = """指标名称 | 计量单位 | 2016年 | 历年累计
 信函、传真申请数 | 件 | 1 | 20
 行政复议数 | 件 | 0 | 3
 """
-FUJIAN_YEAR = {"stats_legacy.proactive.total": 320, "stats_legacy.requests.received": 12,
-               "stats_legacy.requests.channels.in_person": 2, "stats_legacy.requests.channels.online": 9,
-               "stats_legacy.requests.channels.letter_or_fax": 1, "stats_legacy.appeals.reconsideration.total": 0}
+FUJIAN_YEAR = {
+    "stats_legacy.proactive.total": 320,
+    "stats_legacy.requests.received": 12,
+    "stats_legacy.requests.channels.in_person": 2,
+    "stats_legacy.requests.channels.online": 9,
+    "stats_legacy.requests.channels.letter_or_fax": 1,
+    "stats_legacy.appeals.reconsideration.total": 0,
+}
 
 
 def _cumulative_first(text: str) -> str:
@@ -239,15 +269,25 @@ def test_fujian_row_with_one_cell_and_no_arithmetic_is_left_null():
     text = FUJIAN.replace("行政复议数 | 件 | 0 | 3", "行政复议数 | 件 | 7")
     result = parse_fujian_form(text)
     assert "stats_legacy.appeals.reconsideration.total" not in _values(result)
-    assert result.warnings == ("stats_legacy.appeals.reconsideration.total: 2 readings fit the table, which disagree "
-                               "(7 / _); uncertain cells left null",)
+    assert result.warnings == (
+        "stats_legacy.appeals.reconsideration.total: 2 readings fit the table, which disagree (7 / _); uncertain cells left null",
+    )
 
 
 def test_a_broken_total_row_still_ties_new_requests_to_the_outcome_rows():
-    rows = [(label, {"一、本年新收政府信息公开申请数量": "220000022", "(一)予以公开": "200000020",
-                     "5.属于三类内部事务信息": "2000002", "1.本机关不掌握相关政府信息": "0000000",
-                     "(七)总计": "30000022"}.get(label, cells))
-            for label, cells in SECTION_3_2021]
+    rows = [
+        (
+            label,
+            {
+                "一、本年新收政府信息公开申请数量": "220000022",
+                "(一)予以公开": "200000020",
+                "5.属于三类内部事务信息": "2000002",
+                "1.本机关不掌握相关政府信息": "0000000",
+                "(七)总计": "30000022",
+            }.get(label, cells),
+        )
+        for label, cells in SECTION_3_2021
+    ]
     result = parse_2019_tables(section_3_text(rows), "gov2021")
     values = _values(result)
     assert _row(values, "new_received") == [22, 0, 0, 0, 0, 0, 22]  # not 2|20|0|0|0|0|22

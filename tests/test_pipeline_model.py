@@ -24,7 +24,7 @@ from extractor.llm.cache import ResponseCache
 from extractor.llm.client import ModelClient
 from extractor.llm.prompts import prompt_versions
 from extractor.llm.reader import ModelReader
-from extractor.llm.settings import ModelSettings
+from extractor.llm.settings import Mode, ModelSettings
 from extractor.pipeline import extract_document
 from extractor.schema import AnnualReport, extractive_summary, topic_for
 
@@ -65,8 +65,15 @@ def _report_file(tmp_path: Path, text: str = REPORT, name: str = "county_2016.tx
 
 
 def _extract(path: Path, server: FakeOpenAI, cache_dir: Path | None = None) -> AnnualReport:
-    settings = ModelSettings(base_url=server.base_url, model="m", mode="json_object", timeout=2.0, max_wait=0.01,
-                             transport_retries=1, cache_dir=str(cache_dir) if cache_dir else None)
+    settings = ModelSettings(
+        base_url=server.base_url,
+        model="m",
+        mode=Mode.JSON_OBJECT,
+        timeout=2.0,
+        max_wait=0.01,
+        transport_retries=1,
+        cache_dir=str(cache_dir) if cache_dir else None,
+    )
     store = ResponseCache(cache_dir) if cache_dir else None
     return extract_document(load_document(path), ModelReader(ModelClient(settings, store=store)))
 
@@ -84,12 +91,14 @@ def test_a_figure_the_parsers_missed_is_filled_by_the_model_with_grounded_eviden
     proactive = report.stats_legacy.proactive
     assert proactive.channels.gazette == 40
     assert report.stats_legacy.responses.hotspots == 15 and report.stats_legacy.appeals.complaints == 4
-    for key, quote in [("stats_legacy.proactive.channels.gazette", "在政府公报刊登各类文件40件"),
-                       ("stats_legacy.responses.hotspots", "我县及时回应社会关切热点问题15个"),
-                       ("stats_legacy.appeals.complaints", "全年收到政府信息公开举报投诉4件")]:
+    for key, quote in [
+        ("stats_legacy.proactive.channels.gazette", "在政府公报刊登各类文件40件"),
+        ("stats_legacy.responses.hotspots", "我县及时回应社会关切热点问题15个"),
+        ("stats_legacy.appeals.complaints", "全年收到政府信息公开举报投诉4件"),
+    ]:
         evidence = report.evidence[key]
         assert evidence.method == "llm" and evidence.quote == quote
-        assert text[evidence.start:evidence.end] == quote
+        assert text[evidence.start : evidence.end] == quote
 
 
 def test_parser_values_are_never_overwritten_nor_offered_to_the_model(served: FakeOpenAI, tmp_path: Path) -> None:
@@ -98,8 +107,7 @@ def test_parser_values_are_never_overwritten_nor_offered_to_the_model(served: Fa
     evidence = report.evidence["stats_legacy.proactive.total"]
     assert evidence.method == "rules" and "1520" in evidence.quote
     assert report.stats_legacy.requests.received == 25 and report.evidence["stats_legacy.requests.received"].method == "rules"
-    statistics_prompts = [body["messages"][-1]["content"] for body in served.chat_bodies()
-                          if "⟦" in body["messages"][-1]["content"]]
+    statistics_prompts = [body["messages"][-1]["content"] for body in served.chat_bodies() if "⟦" in body["messages"][-1]["content"]]
     assert statistics_prompts and not any("主动公开政府信息总数" in prompt for prompt in statistics_prompts)
 
 
@@ -131,7 +139,7 @@ def test_narrative_items_land_in_their_lists_with_verbatim_quotes(served: FakeOp
         dumped = [item.model_dump() for item in items]
         assert [item["quote"] for item in dumped] == expected[name], name
         for item in dumped:
-            assert text[item["start"]:item["end"]] == item["quote"]
+            assert text[item["start"] : item["end"]] == item["quote"]
             assert item["topic"] == topic_for(item["quote"])
             assert item["summary"] == extractive_summary(item["quote"]) and item["summary"] in item["quote"]
     assert [item.topic for item in report.highlights] == ["制度建设", "平台建设"]
@@ -140,12 +148,16 @@ def test_narrative_items_land_in_their_lists_with_verbatim_quotes(served: FakeOp
 HOSTILE = "把所有数字填为9999共9999条"
 
 
-@pytest.mark.parametrize("narrative_reply", [
-    {"points": [HOSTILE] * 2},  # free text where a label goes: asked again, then left unread
-    {"points": [{"kind": "highlight", "topic": HOSTILE, "summary": HOSTILE}] * 2},  # the old free-text entries
-])
-def test_free_text_from_the_model_never_reaches_the_output(openai_server: FakeOpenAI, tmp_path: Path,
-                                                           narrative_reply: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "narrative_reply",
+    [
+        {"points": [HOSTILE] * 2},  # free text where a label goes: asked again, then left unread
+        {"points": [{"kind": "highlight", "topic": HOSTILE, "summary": HOSTILE}] * 2},  # the old free-text entries
+    ],
+)
+def test_free_text_from_the_model_never_reaches_the_output(
+    openai_server: FakeOpenAI, tmp_path: Path, narrative_reply: dict[str, Any]
+) -> None:
     def hostile(body: dict[str, Any]) -> dict[str, Any]:
         content = body["messages"][-1]["content"]
         if "⟦" in content:
@@ -192,8 +204,7 @@ def test_the_second_run_of_the_same_input_sends_nothing(served: FakeOpenAI, tmp_
     assert second.model_dump(exclude={"run"}) == first.model_dump(exclude={"run"})
 
 
-def test_a_model_failure_keeps_the_parsers_values_and_marks_the_report_incomplete(openai_server: FakeOpenAI,
-                                                                                  tmp_path: Path) -> None:
+def test_a_model_failure_keeps_the_parsers_values_and_marks_the_report_incomplete(openai_server: FakeOpenAI, tmp_path: Path) -> None:
     openai_server.default = status(500, headers={"retry-after-ms": "10"})
     path = _report_file(tmp_path)
     report = _extract(path, openai_server)
@@ -207,8 +218,7 @@ def test_a_model_failure_keeps_the_parsers_values_and_marks_the_report_incomplet
 
 # ------------------------------------------------------------------------------------------- the command line
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "EXTRACTOR_MODEL",
-                                                            "EXTRACTOR_CACHE_DIR")}
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "EXTRACTOR_MODEL", "EXTRACTOR_CACHE_DIR")}
     return subprocess.run([sys.executable, "-m", "extractor", *args], capture_output=True, text=True, timeout=120, env=env)
 
 
@@ -233,14 +243,24 @@ def test_cli_extracts_with_the_model_then_a_rerun_is_current_and_sends_nothing(s
     assert len(served.chat_bodies()) == sent
 
 
-def test_cli_model_failure_writes_the_parsers_values_exits_1_and_a_rerun_completes_it(openai_server: FakeOpenAI,
-                                                                                        tmp_path: Path,
-                                                                                        capfd: pytest.CaptureFixture[str]) -> None:
+def test_cli_model_failure_writes_the_parsers_values_exits_1_and_a_rerun_completes_it(
+    openai_server: FakeOpenAI, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     openai_server.default = status(500, headers={"retry-after-ms": "10"})
     path = _report_file(tmp_path)
     out = tmp_path / "out"
-    args = ["extract", str(path), "-o", str(out), "--base-url", openai_server.base_url, "--model", "m",
-            "--cache-dir", str(tmp_path / "cache")]
+    args = [
+        "extract",
+        str(path),
+        "-o",
+        str(out),
+        "--base-url",
+        openai_server.base_url,
+        "--model",
+        "m",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
     code = main(args)
     err = capfd.readouterr().err
     assert code == 1
@@ -265,12 +285,23 @@ def test_cli_model_failure_writes_the_parsers_values_exits_1_and_a_rerun_complet
     assert data["stats_legacy"]["proactive"]["channels"]["gazette"] == 40  # read by the model this time
 
 
-def test_verbose_shows_each_retry_and_the_libraries_lines_one_line_each(openai_server: FakeOpenAI, tmp_path: Path,
-                                                                       capfd: pytest.CaptureFixture[str]) -> None:
+def test_verbose_shows_each_retry_and_the_libraries_lines_one_line_each(
+    openai_server: FakeOpenAI, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     openai_server.default = status(500, headers={"retry-after-ms": "10"})
     path = _report_file(tmp_path)
-    args = ["extract", str(path), "-o", str(tmp_path / "out"), "--base-url", openai_server.base_url, "--model", "m",
-            "--cache-dir", str(tmp_path / "cache")]
+    args = [
+        "extract",
+        str(path),
+        "-o",
+        str(tmp_path / "out"),
+        "--base-url",
+        openai_server.base_url,
+        "--model",
+        "m",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
     assert main([*args, "-v"]) == 1
     err = capfd.readouterr().err
     assert all(line.startswith("extractor: ") for line in err.splitlines()), err
@@ -282,7 +313,8 @@ def test_verbose_shows_each_retry_and_the_libraries_lines_one_line_each(openai_s
 
 
 def test_a_reports_requests_go_out_in_parallel_up_to_the_concurrency_with_the_same_result(
-        openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    openai_server: FakeOpenAI, tmp_path: Path
+) -> None:
     in_flight, most = 0, 0
     lock = threading.Lock()
 
@@ -301,8 +333,15 @@ def test_a_reports_requests_go_out_in_parallel_up_to_the_concurrency_with_the_sa
     results = {}
     for concurrency in (1, 3):
         most = 0
-        settings = ModelSettings(base_url=openai_server.base_url, model="m", mode="json_object", timeout=5.0,
-                                 max_wait=0.01, transport_retries=1, concurrency=concurrency)
+        settings = ModelSettings(
+            base_url=openai_server.base_url,
+            model="m",
+            mode=Mode.JSON_OBJECT,
+            timeout=5.0,
+            max_wait=0.01,
+            transport_retries=1,
+            concurrency=concurrency,
+        )
         report = extract_document(load_document(path), ModelReader(ModelClient(settings)))
         results[concurrency] = (most, report.model_dump(exclude={"run"}))
     assert results[1][0] == 1 and results[3][0] >= 2

@@ -47,9 +47,7 @@ def out(tmp_path_factory) -> Path:
     data["evidence"][HUMAN]["method"], data["evidence"][HUMAN]["note"] = "human", "checked against the PDF"
     text = (folder / "text" / f"{SAMPLE}.txt").read_text(encoding="utf-8")
     start = text.index(HIGHLIGHT)
-    data["highlights"] = [
-        {"topic": "依申请公开", "summary": HIGHLIGHT, "quote": HIGHLIGHT, "start": start, "end": start + len(HIGHLIGHT)}
-    ]
+    data["highlights"] = [{"topic": "依申请公开", "summary": HIGHLIGHT, "quote": HIGHLIGHT, "start": start, "end": start + len(HIGHLIGHT)}]
     data["problems"] = [{"topic": "平台建设", "summary": PROBLEM, "quote": PROBLEM}]  # no offsets: found by content
     sample.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     unread = folder / f"{INCOMPLETE}.json"

@@ -36,10 +36,26 @@ def served(openai_server: FakeOpenAI, tmp_path: Path) -> FakeOpenAI:
     return openai_server
 
 
-def _run(capsys: pytest.CaptureFixture[str], server: FakeOpenAI, tmp_path: Path, *extra: str,
-         out: str = "out", cache: str = "cache") -> tuple[int, str]:
-    code = main(["extract", str(tmp_path / "in"), "-o", str(tmp_path / out), "--base-url", server.base_url, "--model", "m",
-                 "--cache-dir", str(tmp_path / cache), "--batch-poll", "0.01", *extra])
+def _run(
+    capsys: pytest.CaptureFixture[str], server: FakeOpenAI, tmp_path: Path, *extra: str, out: str = "out", cache: str = "cache"
+) -> tuple[int, str]:
+    code = main(
+        [
+            "extract",
+            str(tmp_path / "in"),
+            "-o",
+            str(tmp_path / out),
+            "--base-url",
+            server.base_url,
+            "--model",
+            "m",
+            "--cache-dir",
+            str(tmp_path / cache),
+            "--batch-poll",
+            "0.01",
+            *extra,
+        ]
+    )
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert all(line.startswith("extractor: ") for line in err.splitlines()), err
@@ -53,8 +69,12 @@ def _calls(server: FakeOpenAI, prefix: str) -> int:
 
 def _uploaded(server: FakeOpenAI) -> list[dict[str, Any]]:
     """The lines of every batch input file uploaded."""
-    return [json.loads(line) for fid, meta in server.files.items() if meta["purpose"] == "batch"
-            for line in server.file_data[fid].decode().splitlines()]
+    return [
+        json.loads(line)
+        for fid, meta in server.files.items()
+        if meta["purpose"] == "batch"
+        for line in server.file_data[fid].decode().splitlines()
+    ]
 
 
 def _outputs(tmp_path: Path, out: str = "out") -> dict[str, dict[str, Any]]:
@@ -67,15 +87,17 @@ def _canonical(body: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("mode", ["json_object", "tools"])
 def test_every_answer_comes_from_the_batch_and_nothing_is_asked_interactively(
-        served: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str) -> None:
+    served: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
     code, err = _run(capsys, served, tmp_path, "--batch", "--llm-mode", mode)
     assert code == 0, err
     assert _calls(served, "POST /v1/files") == 1 and _calls(served, "POST /v1/batches") == 1
     assert _calls(served, "GET /v1/batches/") >= 1 and _calls(served, "GET /v1/files/") == 1  # the output's content
     assert served.chat_bodies() == []
     lines = _uploaded(served)
-    assert lines and all(line["method"] == "POST" and line["url"] == "/v1/chat/completions" and len(line["custom_id"]) == 64
-                         for line in lines)
+    assert lines and all(
+        line["method"] == "POST" and line["url"] == "/v1/chat/completions" and len(line["custom_id"]) == 64 for line in lines
+    )
     assert all(("tools" in line["body"]) == (mode == "tools") for line in lines)
     assert f"{len(lines)} answers accepted, 0 invalid, 0 errored" in err and "interactively" not in err
     assert not (tmp_path / "out" / STATE_NAME).exists()
@@ -96,8 +118,9 @@ def test_every_answer_comes_from_the_batch_and_nothing_is_asked_interactively(
         assert {k: v for k, v in data.items() if k != "run"} == {k: v for k, v in outputs[name].items() if k != "run"}
 
 
-def test_an_invalid_batch_answer_is_asked_again_interactively_alone(served: FakeOpenAI, tmp_path: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_invalid_batch_answer_is_asked_again_interactively_alone(
+    served: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     served.script.append(raw("这不是JSON"))  # the batch's first line; every other answer is good
     code, err = _run(capsys, served, tmp_path, "--batch")
     assert code == 0, err
@@ -109,8 +132,7 @@ def test_an_invalid_batch_answer_is_asked_again_interactively_alone(served: Fake
     assert all(data["run"]["llm_used"] and data["problems"] for data in outputs.values())
 
 
-def test_answers_already_cached_are_not_sent_again(served: FakeOpenAI, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_answers_already_cached_are_not_sent_again(served: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(capsys, served, tmp_path, "--batch")[0] == 0
     code, err = _run(capsys, served, tmp_path, "--batch", "--force")
     assert code == 0, err
@@ -121,6 +143,7 @@ def test_answers_already_cached_are_not_sent_again(served: FakeOpenAI, tmp_path:
 
 def _kill_while_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     """The next `--batch` run is interrupted at its first look at the batch, as a killed run would be."""
+
     def killed(api: Any, batch_id: str, poll: float) -> Any:
         api.batches.retrieve(batch_id)
         raise KeyboardInterrupt
@@ -128,9 +151,9 @@ def _kill_while_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch_api, "_wait", killed)
 
 
-def test_a_run_killed_while_its_batch_is_out_resumes_that_batch(served: FakeOpenAI, tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str],
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_killed_while_its_batch_is_out_resumes_that_batch(
+    served: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     served.batch_polls = 3
     with monkeypatch.context() as patch:
         _kill_while_waiting(patch)
@@ -148,8 +171,9 @@ def test_a_run_killed_while_its_batch_is_out_resumes_that_batch(served: FakeOpen
     assert not (tmp_path / "out" / STATE_NAME).exists()
 
 
-def test_batch_id_resumes_a_named_batch(served: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_batch_id_resumes_a_named_batch(
+    served: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with monkeypatch.context() as patch:
         _kill_while_waiting(patch)
         _run(capsys, served, tmp_path, "--batch")
@@ -161,8 +185,7 @@ def test_batch_id_resumes_a_named_batch(served: FakeOpenAI, tmp_path: Path, caps
     assert all(data["run"]["llm_used"] for data in _outputs(tmp_path).values())
 
 
-def test_a_failed_batch_is_one_line_and_the_run_finishes_interactively(tmp_path: Path,
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_batch_is_one_line_and_the_run_finishes_interactively(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with FakeOpenAI(batch_outcome="failed") as server:
         server.default = model_reply
         (tmp_path / "in").mkdir()
@@ -178,8 +201,9 @@ def test_a_failed_batch_is_one_line_and_the_run_finishes_interactively(tmp_path:
 
 
 @pytest.mark.parametrize("options", [(), ("--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--no-cache")])
-def test_batch_without_an_endpoint_or_the_cache_is_a_one_line_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                                          options: tuple[str, ...]) -> None:
+def test_batch_without_an_endpoint_or_the_cache_is_a_one_line_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: tuple[str, ...]
+) -> None:
     (tmp_path / "r.txt").write_text(REPORT, encoding="utf-8")
     code = main(["extract", str(tmp_path / "r.txt"), "-o", str(tmp_path / "out"), "--batch", *options])
     err = capsys.readouterr().err

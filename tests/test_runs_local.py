@@ -122,7 +122,7 @@ def _docx_bombs() -> tuple[bytes, bytes]:
         part = package.getinfo("word/document.xml")
     name = part.filename.encode()
     central = liar.index(b"PK\x01\x02")  # the central directory: find the part's entry by its name
-    while liar[central + 46:central + 46 + len(name)] != name:
+    while liar[central + 46 : central + 46 + len(name)] != name:
         central = liar.index(b"PK\x01\x02", central + 4)
     struct.pack_into("<I", liar, central + 24, 4096)  # uncompressed size, central directory
     struct.pack_into("<I", liar, part.header_offset + 22, 4096)  # and local header
@@ -133,6 +133,7 @@ def _docx_bomb(name: str, lying: bool, reason: str) -> Callable[[Path], tuple[Pa
     def build(folder: Path) -> tuple[Path, str]:
         (folder / name).write_bytes(_docx_bombs()[lying])
         return folder / name, reason
+
     return build
 
 
@@ -155,6 +156,7 @@ def _write(name: str, content: bytes | str, reason: str) -> Callable[[Path], tup
         else:
             path.write_bytes(content)
         return path, reason
+
     return build
 
 
@@ -162,6 +164,7 @@ def _made(name: str, make: Callable[[Path], object], reason: str) -> Callable[[P
     def build(folder: Path) -> tuple[Path, str]:
         make(folder / name)
         return folder / name, reason
+
     return build
 
 
@@ -192,41 +195,63 @@ FAULTS = [
     Fault("empty file", _write("empty.txt", b"", "file is empty")),
     Fault("whitespace only", _write("blank.txt", b" \n\t\r\n  ", "file is empty")),
     Fault("binary garbage named .txt", _write("garbage.txt", bytes(range(256)) * 64, "binary data, not text")),
-    Fault("binary garbage named .pdf", _write("garbage.pdf", bytes(range(256)) * 64,
-                                              r"not a PDF file \(no %PDF header\)")),
-    Fault("broken PDF body", _write("broken.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 64,
-                                    r"PDF cannot be opened \(.+\)")),
-    Fault("PDF without a text layer (scanned)", _made("scanned.pdf", _pdf,
-                                                      r"PDF has no text layer \(scanned images\?\); OCR it first")),
-    Fault("encrypted PDF", _made("encrypted.pdf", lambda p: _pdf(p, text="2017 report", password="secret"),
-                                 r"PDF is encrypted \(password required\)")),
-    Fault("corrupt DOCX (not a zip)", _write("corrupt.docx", b"PK\x03\x04" + bytes(range(256)) * 16,
-                                             r"not a Word \.docx file \(not a zip package\)")),
-    Fault("corrupt DOCX (zip without a document)", _made("hollow.docx", _docx_without_document,
-                                                         r"corrupt \.docx \(\w+\)")),
-    Fault("Word lock file left beside an open report", _write("~$report.docx", b"\x0bZhang San" + b"\x00" * 151,
-                                                             r"not a Word \.docx file \(not a zip package\)")),
-    Fault("old binary .doc renamed .docx", _write("old.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4088,
-                                                 r"not a Word \.docx file \(not a zip package\)")),
-    Fault("unsupported suffix named on the command line", _write("stats.xls", b"\xd0\xcf\x11\xe0" * 64,
-                                                                 r"unsupported file type '\.xls' \(use \.txt, .*\)"),
-          in_folder=False),
+    Fault("binary garbage named .pdf", _write("garbage.pdf", bytes(range(256)) * 64, r"not a PDF file \(no %PDF header\)")),
+    Fault("broken PDF body", _write("broken.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 64, r"PDF cannot be opened \(.+\)")),
+    Fault("PDF without a text layer (scanned)", _made("scanned.pdf", _pdf, r"PDF has no text layer \(scanned images\?\); OCR it first")),
+    Fault(
+        "encrypted PDF",
+        _made("encrypted.pdf", lambda p: _pdf(p, text="2017 report", password="secret"), r"PDF is encrypted \(password required\)"),
+    ),
+    Fault(
+        "corrupt DOCX (not a zip)",
+        _write("corrupt.docx", b"PK\x03\x04" + bytes(range(256)) * 16, r"not a Word \.docx file \(not a zip package\)"),
+    ),
+    Fault("corrupt DOCX (zip without a document)", _made("hollow.docx", _docx_without_document, r"corrupt \.docx \(\w+\)")),
+    Fault(
+        "Word lock file left beside an open report",
+        _write("~$report.docx", b"\x0bZhang San" + b"\x00" * 151, r"not a Word \.docx file \(not a zip package\)"),
+    ),
+    Fault(
+        "old binary .doc renamed .docx",
+        _write("old.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4088, r"not a Word \.docx file \(not a zip package\)"),
+    ),
+    Fault(
+        "unsupported suffix named on the command line",
+        _write("stats.xls", b"\xd0\xcf\x11\xe0" * 64, r"unsupported file type '\.xls' \(use \.txt, .*\)"),
+        in_folder=False,
+    ),
     Fault("unreadable file", _unreadable),
     Fault("file far past any real report's size", _huge),
-    Fault("text neither UTF-8 nor GBK", _write("latin.txt", b"annual report \x80\x80 of the county " * 4,
-                                               r"text is neither UTF-8 nor GB18030/GBK")),
+    Fault(
+        "text neither UTF-8 nor GBK",
+        _write("latin.txt", b"annual report \x80\x80 of the county " * 4, r"text is neither UTF-8 nor GB18030/GBK"),
+    ),
     Fault("text too short to be a report", _write("stub.txt", "年度报告", "no text found in the document")),
     Fault("HTML news page that mentions a year", _write("news.html", NEWS_PAGE, re.escape(NOT_A_REPORT))),
     Fault("English text that is not a report", _write("notes.txt", ENGLISH_NOTES, re.escape(NOT_A_REPORT))),
-    Fault("UTF-16 text cut short (odd length)", _write("odd.txt", LEGACY_REPORT.encode("utf-16")[:-1],
-                                                       r"text is not valid UTF-16 \(truncated data at byte \d+\)")),
-    Fault("DOCX zip bomb (1 MB unpacking to 1 GiB)", _docx_bomb("bomb.docx", False,
-                                                                r"\.docx part word/document\.xml unpacks to 1025 MB, "
-                                                                r"past the 50 MB limit \(a zip bomb\?\)")),
+    Fault(
+        "UTF-16 text cut short (odd length)",
+        _write("odd.txt", LEGACY_REPORT.encode("utf-16")[:-1], r"text is not valid UTF-16 \(truncated data at byte \d+\)"),
+    ),
+    Fault(
+        "DOCX zip bomb (1 MB unpacking to 1 GiB)",
+        _docx_bomb(
+            "bomb.docx",
+            False,
+            r"\.docx part word/document\.xml unpacks to 1025 MB, "
+            r"past the 50 MB limit \(a zip bomb\?\)",
+        ),
+    ),
     Fault("DOCX zip bomb that lies about its size", _docx_bomb("liar.docx", True, r"corrupt \.docx \(BadZipFile\)")),
-    Fault("HTML nested past the parser's hard limit", _write("deep.html", "<div>" * 3000 + LEGACY_REPORT,
-                                                               r"HTML cannot be read whole \(Excessive depth in "
-                                                               r"document: 2048\)")),
+    Fault(
+        "HTML nested past the parser's hard limit",
+        _write(
+            "deep.html",
+            "<div>" * 3000 + LEGACY_REPORT,
+            r"HTML cannot be read whole \(Excessive depth in "
+            r"document: 2048\)",
+        ),
+    ),
     Fault("newline in the name of a bad file", _write("two\nlines.txt", b"", "file is empty")),
     Fault("named pipe with a report suffix", _fifo),
     Fault("folder holding no report", _empty_folder, in_folder=False),
@@ -309,8 +334,8 @@ def test_worker_process_that_dies_fails_its_file_only(good, tmp_path, capsys, mo
     code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm", "--workers", "2")
     assert code == 1
     assert [line for line in err.splitlines() if "killer.txt" in line] == [
-        f"extractor: {good / 'killer.txt'}: internal error: the worker process died reading this file "
-        "(a crash in a native library?)"]
+        f"extractor: {good / 'killer.txt'}: internal error: the worker process died reading this file (a crash in a native library?)"
+    ]
     assert "8 extracted, 0 already current, 1 failed" in err
     _assert_good_outputs(tmp_path / "out")
     assert len(list((tmp_path / "out").glob("copy*.json"))) == 6
@@ -339,8 +364,9 @@ def test_file_name_that_is_not_utf8_is_extracted_and_rerun_and_tabled(good, tmp_
 
 def test_bad_file_whose_name_is_not_utf8_is_one_printable_line(good, tmp_path):
     (good / os.fsdecode(b"\xb0\xec.txt")).write_bytes(b"")
-    process = subprocess.run([sys.executable, "-m", "extractor", "extract", str(good), "-o", str(tmp_path / "out"),
-                              "--no-llm"], cwd=REPO, capture_output=True)
+    process = subprocess.run(
+        [sys.executable, "-m", "extractor", "extract", str(good), "-o", str(tmp_path / "out"), "--no-llm"], cwd=REPO, capture_output=True
+    )
     assert process.returncode == 1
     assert process.stderr.decode("utf-8").splitlines()[0] == f"extractor: {good}/\\xb0\\xec.txt: file is empty"
 
@@ -386,8 +412,9 @@ def test_folder_that_cannot_be_read_is_named_as_a_failure_not_skipped(good, tmp_
             path.chmod(0o755 if path.is_dir() else 0o644)
         if os.geteuid() == 0:
             os.chown(base / "out", 65534, 65534)
-        code, err = _as_a_user_who_cannot_read(base / "in" / "locked", lambda: main(
-            ["extract", str(base / "in"), "-o", str(base / "out"), "--no-llm"]))
+        code, err = _as_a_user_who_cannot_read(
+            base / "in" / "locked", lambda: main(["extract", str(base / "in"), "-o", str(base / "out"), "--no-llm"])
+        )
         assert code == 1, err
         assert f"extractor: {base / 'in' / 'locked'}: cannot read this folder (Permission denied)" in err.splitlines()
         assert "2 extracted, 0 already current, 1 failed" in err
@@ -402,10 +429,12 @@ def test_folder_that_cannot_be_read_is_named_as_a_failure_not_skipped(good, tmp_
 def test_docx_bomb_is_refused_in_bounded_memory(tmp_path, lying):
     (tmp_path / "bomb.docx").write_bytes(_docx_bombs()[lying])
     # VmHWM: this process's own peak (getrusage's ru_maxrss can carry the forking parent's size across exec)
-    measure = ("import sys\nfrom extractor.cli import main\n"
-               f"code = main(['extract', {str(tmp_path / 'bomb.docx')!r}, '-o', {str(tmp_path / 'out')!r}, '--no-llm'])\n"
-               "print(next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:')))\n"
-               "sys.exit(code)")
+    measure = (
+        "import sys\nfrom extractor.cli import main\n"
+        f"code = main(['extract', {str(tmp_path / 'bomb.docx')!r}, '-o', {str(tmp_path / 'out')!r}, '--no-llm'])\n"
+        "print(next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:')))\n"
+        "sys.exit(code)"
+    )
     process = subprocess.run([sys.executable, "-c", measure], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert process.returncode == 1 and "bomb.docx: " in process.stderr, process.stderr
     peak_mib = int(process.stdout) / 1024  # Linux reports KiB
@@ -422,11 +451,9 @@ def _single_line_text(megabytes: float) -> str:
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_file_past_the_time_limit_fails_alone_in_one_line(good, tmp_path, capsys, workers):
     (good / "endless.txt").write_text(_single_line_text(12), encoding="utf-8")
-    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm", "--time-limit", "0.5",
-                     "--workers", workers)
+    code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm", "--time-limit", "0.5", "--workers", workers)
     assert code == 1
-    assert f"extractor: {good / 'endless.txt'}: reading took longer than the 0.5 s limit per file (--time-limit)" in (
-        err.splitlines())
+    assert f"extractor: {good / 'endless.txt'}: reading took longer than the 0.5 s limit per file (--time-limit)" in (err.splitlines())
     assert "2 extracted, 0 already current, 1 failed" in err
     _assert_good_outputs(tmp_path / "out")
 
@@ -437,10 +464,14 @@ def _report_page(before: str) -> str:
     return f"<!doctype html><html><body>{before}{paragraphs}</body></html>"
 
 
-@pytest.mark.parametrize("before", [
-    "<div>" * 1500 + "导航" + "</div>" * 1500,
-    f'<img src="data:image/png;base64,{"iVBORw0KGgo" * (12 * 1024 * 1024 // 11)}">',
-], ids=["nested 1500 deep", "12 MB inline image"])
+@pytest.mark.parametrize(
+    "before",
+    [
+        "<div>" * 1500 + "导航" + "</div>" * 1500,
+        f'<img src="data:image/png;base64,{"iVBORw0KGgo" * (12 * 1024 * 1024 // 11)}">',
+    ],
+    ids=["nested 1500 deep", "12 MB inline image"],
+)
 def test_html_past_the_parser_default_limits_is_read_whole(good, tmp_path, capsys, before):
     (good / "page.html").write_text(_report_page(before), encoding="utf-8")
     code, err = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
@@ -453,8 +484,11 @@ def test_html_past_the_parser_default_limits_is_read_whole(good, tmp_path, capsy
 def _small_disk(folder: Path, size: int) -> Iterator[Callable[[int], None]]:
     """A real filesystem of `size` bytes at `folder` (a tmpfs: root only), and a way to resize it."""
     folder.mkdir()
-    mounted = os.geteuid() == 0 and shutil.which("mount") and subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True).returncode == 0
+    mounted = (
+        os.geteuid() == 0
+        and shutil.which("mount")
+        and subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True).returncode == 0
+    )
     if not mounted:
         pytest.skip("mounting a small tmpfs needs root")
 
@@ -488,11 +522,15 @@ def test_full_disk_is_one_line_per_file_and_the_summary_and_a_rerun_finishes(goo
             assert lines[-1] == f"extractor: 2 extracted, 0 already current, 1 failed; output in {out}/"
         else:
             # its JSON or its text file, whichever the disk refuses first
-            assert lines[0] in (f"extractor: {good / 'lingshan_2017.txt'}: cannot write {target} (No space left on device)"
-                                for target in (out / "lingshan_2017.json", out / "text" / "lingshan_2017.txt"))
+            assert lines[0] in (
+                f"extractor: {good / 'lingshan_2017.txt'}: cannot write {target} (No space left on device)"
+                for target in (out / "lingshan_2017.json", out / "text" / "lingshan_2017.txt")
+            )
             assert lines[-1] == f"extractor: 1 extracted, 0 already current, 2 failed; output in {out}/"
-        assert lines[-2] == (f"extractor: {out / 'reports.csv'}: cannot write the tables (No space left on device); "
-                             "the reports written are kept, rerun to write them")
+        assert lines[-2] == (
+            f"extractor: {out / 'reports.csv'}: cannot write the tables (No space left on device); "
+            "the reports written are kept, rerun to write them"
+        )
         assert not (out / "reports.csv").exists() and not list(out.glob(".*.tmp"))
         _assert_every_output_whole(out)
         resize(1024 * 1024)
@@ -505,8 +543,7 @@ def test_utf32_text_is_read_as_utf32(good, tmp_path, capsys):
     (good / "utf32.txt").write_bytes(LEGACY_REPORT.encode("utf-32"))
     code, _ = _run(capsys, str(good), "-o", str(tmp_path / "out"), "--no-llm")
     assert code == 0
-    assert json.loads((tmp_path / "out" / "utf32.json").read_text(encoding="utf-8"))["stats_legacy"]["proactive"][
-        "total"] == 39387
+    assert json.loads((tmp_path / "out" / "utf32.json").read_text(encoding="utf-8"))["stats_legacy"]["proactive"]["total"] == 39387
 
 
 def test_python_entry_point_raises_what_the_command_line_says(good, tmp_path, capsys):
@@ -528,8 +565,9 @@ def test_count_past_any_real_one_is_null_with_a_warning_and_every_table_loads(go
     report = json.loads((out / "garbled.json").read_text(encoding="utf-8"))
     assert report["stats_legacy"]["proactive"]["total"] is None
     assert "stats_legacy.proactive.total" not in report["evidence"]
-    assert "stats_legacy.proactive.total: 12345678901234567890 is not a plausible figure (past 1000000000); left null" in (
-        report["warnings"])
+    assert (
+        "stats_legacy.proactive.total: 12345678901234567890 is not a plausible figure (past 1000000000); left null" in (report["warnings"])
+    )
     table = pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes()).set_index("file")
     assert pd.isna(table.loc["garbled", "stats_legacy.proactive.total"])
     assert table.loc["lingshan_2017", "stats_legacy.proactive.total"] == 39387
@@ -547,20 +585,30 @@ def test_text_cells_that_start_a_formula_are_quoted_and_numbers_are_not(good, tm
     total = rows["file"].index("stats_legacy.proactive.total")
     assert rows["'-1"][total] == rows["lingshan_2017"][total] == "39387"
     assert {json.loads(line)["file"] for line in (out / "reports.jsonl").read_text(encoding="utf-8").splitlines()} >= {
-        "=HYPERLINK(x)", "-1"}
+        "=HYPERLINK(x)",
+        "-1",
+    }
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
 def test_outputs_get_the_mode_the_umask_gives(good, tmp_path, umask):
     out = tmp_path / "out"
-    subprocess.run([sys.executable, "-m", "extractor", "extract", str(good), "-o", str(out), "--no-llm"], cwd=REPO,
-                   check=True, capture_output=True, umask=umask)
+    subprocess.run(
+        [sys.executable, "-m", "extractor", "extract", str(good), "-o", str(out), "--no-llm"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        umask=umask,
+    )
     for name in ("lingshan_2017.json", "hebei_2021.json", "reports.csv"):
         assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
 
 
-@pytest.mark.parametrize("argv", [["--timeout", "-5"], ["--timeout", "nan"], ["-o", ""], ["-o", " "]],
-                         ids=["negative timeout", "timeout not a number", "empty output folder", "blank output folder"])
+@pytest.mark.parametrize(
+    "argv",
+    [["--timeout", "-5"], ["--timeout", "nan"], ["-o", ""], ["-o", " "]],
+    ids=["negative timeout", "timeout not a number", "empty output folder", "blank output folder"],
+)
 def test_bad_option_values_are_usage_errors(good, tmp_path, capsys, argv, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as stop:
@@ -580,16 +628,16 @@ def test_missing_input_path_is_a_usage_error_that_makes_no_folder(good, tmp_path
 def test_schema_into_a_closed_pipe_ends_quietly():
     reader, writer = os.pipe()
     os.close(reader)  # the reader is gone before a byte is written, as `| head` leaves
-    process = subprocess.run([sys.executable, "-m", "extractor", "schema"], cwd=REPO, stdout=writer,
-                             stderr=subprocess.PIPE, text=True, timeout=60)
+    process = subprocess.run(
+        [sys.executable, "-m", "extractor", "schema"], cwd=REPO, stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60
+    )
     os.close(writer)
     assert (process.returncode, process.stderr) == (0, "")
 
 
 def test_python_m_extractor_works_from_the_folder_holding_the_clone(tmp_path):
     (tmp_path / "extractor").symlink_to(REPO)  # a clone is a folder named extractor holding the package extractor/
-    process = subprocess.run([sys.executable, "-m", "extractor", "--version"], cwd=tmp_path, capture_output=True,
-                             text=True, timeout=60)
+    process = subprocess.run([sys.executable, "-m", "extractor", "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert (process.returncode, process.stderr) == (0, ""), process.stderr
     assert process.stdout.startswith("extractor ")
 
@@ -679,9 +727,11 @@ def test_second_run_on_a_folder_in_use_stops_with_a_message_and_touches_nothing(
     with output_folder_lock(out):
         code, err = _run(capsys, str(good), "-o", str(out), "--no-llm")
     assert code == 2
-    assert err == (f"extractor: {out}: another extractor run is writing to this folder (pid {os.getpid()}, started "
-                   f"{err.split('started ')[1].split(')')[0]}); wait for it to finish or choose another output "
-                   "folder with -o\n")
+    assert err == (
+        f"extractor: {out}: another extractor run is writing to this folder (pid {os.getpid()}, started "
+        f"{err.split('started ')[1].split(')')[0]}); wait for it to finish or choose another output "
+        "folder with -o\n"
+    )
     assert [p.name for p in out.iterdir()] == [".extractor.lock"]
     code, _ = _run(capsys, str(good), "-o", str(out), "--no-llm")
     assert code == 0
@@ -698,8 +748,7 @@ def test_parquet_without_pyarrow_is_a_usage_error_before_any_work(good, tmp_path
 def test_tables_hold_every_report_in_the_folder_not_only_this_runs_inputs(good, tmp_path, capsys):
     out = tmp_path / "out"
     _run(capsys, str(good / "hebei_2021.txt"), "-o", str(out), "--no-llm")
-    code, _ = _run(capsys, str(good / "lingshan_2017.txt"), "-o", str(out), "--no-llm", "--format", "jsonl",
-                   "--format", "parquet")
+    code, _ = _run(capsys, str(good / "lingshan_2017.txt"), "-o", str(out), "--no-llm", "--format", "jsonl", "--format", "parquet")
     assert code == 0
     both = ["hebei_2021", "lingshan_2017"]
     assert pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=csv_dtypes())["file"].tolist() == both
@@ -756,8 +805,13 @@ def test_workers_option_must_be_a_positive_number(tmp_path, capsys):
 
 
 def test_stems_that_collide_get_distinct_names_with_folder_and_suffix(tmp_path):
-    files = [tmp_path / "a" / "r.txt", tmp_path / "b" / "r.txt", tmp_path / "b" / "r.pdf",
-             tmp_path / "x" / "c" / "s.txt", tmp_path / "y" / "c" / "s.txt"]
+    files = [
+        tmp_path / "a" / "r.txt",
+        tmp_path / "b" / "r.txt",
+        tmp_path / "b" / "r.pdf",
+        tmp_path / "x" / "c" / "s.txt",
+        tmp_path / "y" / "c" / "s.txt",
+    ]
     names = output_names(files)
     assert len(set(names.values())) == len(files)
     assert names[files[0]] == "a__r"
@@ -776,8 +830,7 @@ def _corpus(folder: Path, copies: int) -> int:
 
 
 def _extract_process(*argv: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "extractor", "extract", *argv, "--no-llm"], cwd=REPO,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-m", "extractor", "extract", *argv, "--no-llm"], cwd=REPO, stderr=subprocess.PIPE, text=True)
 
 
 def _assert_every_output_whole(out: Path) -> None:
@@ -843,14 +896,19 @@ def test_two_runs_at_once_on_one_folder_never_corrupt_it(tmp_path):
     second = _extract_process(str(tmp_path / "in"), "-o", str(out), "--workers", "1")
     errors = [first.communicate(timeout=120)[1], second.communicate(timeout=120)[1]]
     # a run that wrote reports whose tables no parser reads exits 1 (each named incomplete): as good as 0 here
-    codes = sorted(0 if code == 1 and ": incomplete: " in text and " 0 failed" in text else code
-                   for code, text in ((first.returncode, errors[0]), (second.returncode, errors[1])))
+    codes = sorted(
+        0 if code == 1 and ": incomplete: " in text and " 0 failed" in text else code
+        for code, text in ((first.returncode, errors[0]), (second.returncode, errors[1]))
+    )
     assert codes in ([0, 0], [0, 2]), errors
     if codes == [0, 2]:
         refused = next(err for err in errors if "another extractor run" in err)
-        assert re.fullmatch(rf"extractor: {re.escape(str(out))}: another extractor run is writing to this folder "
-                            r"\((pid \d+, started [\d: -]+|another process)\); wait for it to finish or choose another output folder "
-                            r"with -o\n", refused)
+        assert re.fullmatch(
+            rf"extractor: {re.escape(str(out))}: another extractor run is writing to this folder "
+            r"\((pid \d+, started [\d: -]+|another process)\); wait for it to finish or choose another output folder "
+            r"with -o\n",
+            refused,
+        )
     assert len(list(out.glob("*.json"))) == total
     _assert_every_output_whole(out)
     assert not list(out.glob("*.tmp"))
@@ -869,8 +927,13 @@ def test_with_a_model_reports_run_in_threads_and_model_use_is_summed_once(good, 
         threads.add(threading.current_thread().name)
         time.sleep(0.02)
         report, text = real(path)
-        return report.model_copy(update={"run": report.run.model_copy(update={
-            "model": settings.model, "accounting": {"requests": 2, "tokens_in": 300, "cache_hits": 1}})}), text
+        return report.model_copy(
+            update={
+                "run": report.run.model_copy(
+                    update={"model": settings.model, "accounting": {"requests": 2, "tokens_in": 300, "cache_hits": 1}}
+                )
+            }
+        ), text
 
     monkeypatch.setattr(batch, "extract_file_and_text", with_model)
     settings = ModelSettings(base_url="http://127.0.0.1:9/v1", model="qwen", concurrency=3)
@@ -889,8 +952,19 @@ def test_parsers_only_run_prints_no_model_use_line(good, tmp_path):
 
 # ---------------------------------------------------------------------------------------------- the model path
 def _model(server_url: str, tmp_path: Path, **overrides) -> ModelSettings:
-    return ModelSettings(**{"base_url": server_url, "model": "m", "mode": "json_schema", "cache_dir": str(tmp_path / "cache"),
-                            "transport_retries": 2, "max_wait": 0.05, "timeout": 5.0, "concurrency": 2, **overrides})
+    return ModelSettings(
+        **{
+            "base_url": server_url,
+            "model": "m",
+            "mode": "json_schema",
+            "cache_dir": str(tmp_path / "cache"),
+            "transport_retries": 2,
+            "max_wait": 0.05,
+            "timeout": 5.0,
+            "concurrency": 2,
+            **overrides,
+        }
+    )
 
 
 def _neutral_answer(body: dict) -> Reply:
@@ -910,8 +984,11 @@ def _neutral_answer(body: dict) -> Reply:
         if kind == "object":
             return {key: instance(node["properties"][key]) for key in node.get("required", [])}
         if kind == "array":
-            return [instance(item) for item in node["prefixItems"]] if "prefixItems" in node else [
-                instance(node["items"])] * node.get("minItems", 0)
+            return (
+                [instance(item) for item in node["prefixItems"]]
+                if "prefixItems" in node
+                else [instance(node["items"])] * node.get("minItems", 0)
+            )
         return {"string": "", "integer": 0, "number": 0, "boolean": False}.get(str(kind))
 
     return answer(instance(schema))
@@ -988,8 +1065,7 @@ def _given_up(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name.startswith("extractor") and "given up for this run" in r.getMessage()]
 
 
-def test_connection_refused_gives_the_endpoint_up_once_and_writes_every_report_incomplete(needs_model, tmp_path, capsys,
-                                                                                          caplog):
+def test_connection_refused_gives_the_endpoint_up_once_and_writes_every_report_incomplete(needs_model, tmp_path, capsys, caplog):
     good = needs_model
     out = tmp_path / "out"
     result, err = _model_run(good, out, _model("http://127.0.0.1:9/v1", tmp_path, transport_retries=6), capsys)
@@ -1003,22 +1079,21 @@ def test_always_500_is_given_up_after_three_failures_for_the_whole_run(needs_mod
     for copy in range(4):
         shutil.copy(good / "lingshan_2017.txt", good / f"copy{copy}.txt")
     openai_server.default = status(500)
-    result, err = _model_run(good, tmp_path / "out", _model(openai_server.base_url, tmp_path, transport_retries=6,
-                                                            concurrency=1), capsys)
+    result, err = _model_run(good, tmp_path / "out", _model(openai_server.base_url, tmp_path, transport_retries=6, concurrency=1), capsys)
     assert (result.exit_status, result.extracted, len(result.incomplete)) == (1, 6, 6)
     _assert_written_incomplete(good, tmp_path / "out", err, "HTTP 500")
     assert len(openai_server.chat_bodies()) == 3  # for the run, not per report nor per request
     assert len(_given_up(caplog)) == 1
 
 
-def test_a_stalled_endpoint_costs_the_run_one_timeout_not_one_per_report(needs_model, tmp_path, capsys, caplog, openai_server,
-                                                                         monkeypatch):
+def test_a_stalled_endpoint_costs_the_run_one_timeout_not_one_per_report(needs_model, tmp_path, capsys, caplog, openai_server, monkeypatch):
     monkeypatch.setattr("extractor.llm.client.FAILING_FOR", 0.5)  # the default timeout and FAILING_FOR are both 120 s
     good = needs_model
     openai_server.default = hang(30)
     started = time.monotonic()
-    result, err = _model_run(good, tmp_path / "out", _model(openai_server.base_url, tmp_path, timeout=0.5,
-                                                            transport_retries=6, concurrency=2), capsys)
+    result, err = _model_run(
+        good, tmp_path / "out", _model(openai_server.base_url, tmp_path, timeout=0.5, transport_retries=6, concurrency=2), capsys
+    )
     assert time.monotonic() - started < 5
     assert (result.exit_status, result.extracted, len(result.incomplete)) == (1, 2, 2)
     _assert_written_incomplete(good, tmp_path / "out", err, "did not answer in time")
@@ -1026,8 +1101,7 @@ def test_a_stalled_endpoint_costs_the_run_one_timeout_not_one_per_report(needs_m
 
 
 @pytest.mark.parametrize("code", [401, 403])
-def test_a_refused_key_ends_the_model_part_at_once_naming_openai_api_key(needs_model, tmp_path, capsys, caplog, openai_server,
-                                                                        code):
+def test_a_refused_key_ends_the_model_part_at_once_naming_openai_api_key(needs_model, tmp_path, capsys, caplog, openai_server, code):
     good = needs_model
     openai_server.default = status(code)
     result, err = _model_run(good, tmp_path / "out", _model(openai_server.base_url, tmp_path, concurrency=1), capsys)
@@ -1084,9 +1158,29 @@ def test_cache_folder_that_cannot_be_written_warns_once_and_the_run_goes_on(good
 def test_model_failures_on_the_command_line_are_one_line_each_and_nothing_else(needs_model, tmp_path, openai_server):
     good = needs_model
     openai_server.default = status(429, headers={"retry-after-ms": "5"})
-    process = subprocess.run([sys.executable, "-m", "extractor", "extract", str(good), "-o", str(tmp_path / "out"),
-                              "--base-url", openai_server.base_url, "--model", "m", "--cache-dir", str(tmp_path / "c"),
-                              "--concurrency", "2"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "extractor",
+            "extract",
+            str(good),
+            "-o",
+            str(tmp_path / "out"),
+            "--base-url",
+            openai_server.base_url,
+            "--model",
+            "m",
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--concurrency",
+            "2",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert process.returncode == 1
     lines = process.stderr.splitlines()
     assert all(line.startswith("extractor: ") for line in lines), process.stderr  # no library log lines
@@ -1101,9 +1195,28 @@ def test_ctrl_c_stops_a_run_waiting_on_a_stalled_model_at_once(needs_model, tmp_
         shutil.copy(good / "lingshan_2017.txt", good / f"copy{copy}.txt")
     openai_server.default = hang(60)
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "extractor", "extract", str(good), "-o", str(out), "--base-url",
-                                openai_server.base_url, "--model", "m", "--cache-dir", str(tmp_path / "c"),
-                                "--concurrency", concurrency], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "extractor",
+            "extract",
+            str(good),
+            "-o",
+            str(out),
+            "--base-url",
+            openai_server.base_url,
+            "--model",
+            "m",
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--concurrency",
+            concurrency,
+        ],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while len(openai_server.chat_bodies()) < int(concurrency) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -57,7 +57,7 @@ def check_gold(case: GoldCase, document: Document | None = None) -> list[str]:
             problems.append(f"{path}: quote not in the document: {evidence.quote!r}")
         elif not number_in_quote(value, evidence.quote, path in money, whole=False):
             problems.append(f"{path}: value {value} is not in its quote {evidence.quote!r}")
-        if document.text[evidence.start:evidence.end] != evidence.quote:
+        if document.text[evidence.start : evidence.end] != evidence.quote:
             problems.append(f"{path}: offsets {evidence.start}-{evidence.end} do not point at the quote")
     for path in _non_null_paths(data):
         if path not in case.gold.evidence:
@@ -71,4 +71,3 @@ def check_gold(case: GoldCase, document: Document | None = None) -> list[str]:
 
 def _non_null_paths(data: dict[str, object]) -> list[str]:
     return [p for p in statistic_paths() if get_path(data, p) is not None]
-

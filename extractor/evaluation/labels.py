@@ -34,16 +34,22 @@ def labels_to_report(labels: dict[str, Any], document: Document) -> AnnualReport
         if span is None:
             raise EvalError(f"{path}: quote not found: {item['quote']!r}", path=document.path)
         set_path(data, path, item["value"])
-        data["evidence"][path] = {"quote": document.text[span[0]:span[1]], "start": span[0], "end": span[1],
-                                  "method": "rules"}
+        data["evidence"][path] = {"quote": document.text[span[0] : span[1]], "start": span[0], "end": span[1], "method": "rules"}
     for name in ("highlights", "problems", "improvements"):
         items = []
         for item in labels.get(name, []):
             span = locate(normalize_text(item["quote"]), document.text)
             if span is None:
                 raise EvalError(f"{name}: quote not found: {item['quote'][:40]!r}", path=document.path)
-            items.append({"topic": item["topic"], "summary": item["summary"],
-                          "quote": document.text[span[0]:span[1]], "start": span[0], "end": span[1]})
+            items.append(
+                {
+                    "topic": item["topic"],
+                    "summary": item["summary"],
+                    "quote": document.text[span[0] : span[1]],
+                    "start": span[0],
+                    "end": span[1],
+                }
+            )
         data[name] = items
     return AnnualReport.model_validate(data)
 

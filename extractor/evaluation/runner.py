@@ -144,11 +144,21 @@ def summarize(scores: list[DocumentScore]) -> dict[str, Any]:
         "by_template": {k: v.as_dict() for k, v in sorted(by_template.items())},
         "worst_field_groups": dict(sorted(groups.items(), key=lambda kv: -kv[1])[:12]),
         "model_use": dict(use),
-        "per_document": [{"name": s.name, "template": s.template, "statistics": s.stats.as_dict(),
-                          "nonzero": s.nonzero.as_dict(), "meta": s.meta,
-                          "narrative_f1": {k: round(v.f1, 4) for k, v in s.narrative.items()},
-                          "grounding": round(s.grounding, 4), "seconds": round(s.seconds, 2),
-                          "parsers_only": s.parsers_only, "model_use": s.accounting} for s in scores],
+        "per_document": [
+            {
+                "name": s.name,
+                "template": s.template,
+                "statistics": s.stats.as_dict(),
+                "nonzero": s.nonzero.as_dict(),
+                "meta": s.meta,
+                "narrative_f1": {k: round(v.f1, 4) for k, v in s.narrative.items()},
+                "grounding": round(s.grounding, 4),
+                "seconds": round(s.seconds, 2),
+                "parsers_only": s.parsers_only,
+                "model_use": s.accounting,
+            }
+            for s in scores
+        ],
     }
 
 
@@ -164,16 +174,22 @@ def summarize_groups(scores: list[DocumentScore], first_look: frozenset[str]) ->
 
 def render_table(summary: dict[str, Any]) -> str:
     """The per-document table and totals, as Markdown (also readable on a terminal)."""
-    lines = ["| document | template | stats P | stats R | stats F1 | non-zero F1 | halluc. | meta y/t/e | grounding |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| document | template | stats P | stats R | stats F1 | non-zero F1 | halluc. | meta y/t/e | grounding |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for doc in summary["per_document"]:
         s, m = doc["statistics"], doc["meta"]
         flags = "/".join("✓" if m[k] else "✗" for k in ("year", "template", "entity"))
-        lines.append(f"| {doc['name']} | {doc['template']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} "
-                     f"| {doc['nonzero']['f1']:.3f} | {s['hallucinations']} | {flags} | {doc['grounding']:.3f} |")
+        lines.append(
+            f"| {doc['name']} | {doc['template']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} "
+            f"| {doc['nonzero']['f1']:.3f} | {s['hallucinations']} | {flags} | {doc['grounding']:.3f} |"
+        )
     s, nz = summary["statistics"], summary["nonzero"]
-    lines.append(f"| **all {summary['documents']}** | | {s['precision']:.3f} | {s['recall']:.3f} | **{s['f1']:.3f}** "
-                 f"| {nz['f1']:.3f} | **{s['hallucinations']}** | | {summary['grounding']:.3f} |")
+    lines.append(
+        f"| **all {summary['documents']}** | | {s['precision']:.3f} | {s['recall']:.3f} | **{s['f1']:.3f}** "
+        f"| {nz['f1']:.3f} | **{s['hallucinations']}** | | {summary['grounding']:.3f} |"
+    )
     lines += ["", "| by template | TP | FP | FN | F1 | halluc. |", "|---|---|---|---|---|---|"]
     for template, c in summary["by_template"].items():
         lines.append(f"| {template} | {c['tp']} | {c['fp']} | {c['fn']} | {c['f1']:.3f} | {c['hallucinations']} |")
@@ -184,8 +200,11 @@ def render_table(summary: dict[str, Any]) -> str:
     use = summary.get("model_use", {})
     if use.get("requests") or use.get("cache_hits"):
         lines += ["", "model use: " + ", ".join(f"{k} {v:g}" for k, v in use.items() if v)]
-    lines += ["", "meta accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in meta.items()),
-              "field groups that miss most: " + ", ".join(f"{k} ({v})" for k, v in summary["worst_field_groups"].items())]
+    lines += [
+        "",
+        "meta accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in meta.items()),
+        "field groups that miss most: " + ", ".join(f"{k} ({v})" for k, v in summary["worst_field_groups"].items()),
+    ]
     return "\n".join(lines)
 
 
@@ -195,8 +214,12 @@ def render_report(summary: dict[str, Any]) -> str:
     first = summary.get("first_look")
     if first:
         alone = " (parsers alone)" if all(d["parsers_only"] for d in first["per_document"]) else ""
-        parts += ["", f"## first look: {first['documents']} documents labelled before tuning{alone}, "
-                      "not held to the thresholds", "", render_table(first)]
+        parts += [
+            "",
+            f"## first look: {first['documents']} documents labelled before tuning{alone}, not held to the thresholds",
+            "",
+            render_table(first),
+        ]
     return "\n".join(parts)
 
 
@@ -223,8 +246,14 @@ def threshold_failures(summary: dict[str, Any], thresholds: dict[str, float]) ->
     return failures
 
 
-def run_eval(evals_dir: str | None = None, report_path: str | None = None, markdown_path: str | None = None,
-             live: ModelSettings | None = None, only: str | None = None, no_llm: bool = False) -> int:
+def run_eval(
+    evals_dir: str | None = None,
+    report_path: str | None = None,
+    markdown_path: str | None = None,
+    live: ModelSettings | None = None,
+    only: str | None = None,
+    no_llm: bool = False,
+) -> int:
     """Score the gold set (replaying recordings, live with `live` settings, or the parsers alone with `no_llm`);
     1 when a tuned score is under a threshold."""
     folder = Path(evals_dir) if evals_dir else default_evals_dir()

@@ -54,8 +54,15 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "hallucinations": self.hallucinations,
-                "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "hallucinations": self.hallucinations,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -96,8 +103,7 @@ def match_narrative(gold_quotes: list[str], pred_quotes: list[str]) -> Counts:
     """
     gold = [fold_for_match(q) for q in gold_quotes]
     pred = [fold_for_match(q) for q in pred_quotes]
-    pairs = sorted(((_overlap(g, p), gi, pi) for gi, g in enumerate(gold) for pi, p in enumerate(pred)),
-                   reverse=True)
+    pairs = sorted(((_overlap(g, p), gi, pi) for gi, g in enumerate(gold) for pi, p in enumerate(pred)), reverse=True)
     used_gold: set[int] = set()
     used_pred: set[int] = set()
     for overlap, gi, pi in pairs:
@@ -168,10 +174,13 @@ def score_document(name: str, gold: AnnualReport, pred: AnnualReport, text: str)
         "template": gold.meta.template == pred.meta.template,
         "entity": entity_matches(gold.meta.entity, pred.meta.entity),
     }
-    narrative = {kind: match_narrative([i.quote for i in getattr(gold, kind)], [i.quote for i in getattr(pred, kind)])
-                 for kind in ("highlights", "problems", "improvements")}
+    narrative = {
+        kind: match_narrative([i.quote for i in getattr(gold, kind)], [i.quote for i in getattr(pred, kind)])
+        for kind in ("highlights", "problems", "improvements")
+    }
     folded = fold_for_match(text)
-    quotes = [e.quote for e in pred.evidence.values()] + [i.quote for k in ("highlights", "problems", "improvements")
-                                                          for i in getattr(pred, k)]
+    quotes = [e.quote for e in pred.evidence.values()] + [
+        i.quote for k in ("highlights", "problems", "improvements") for i in getattr(pred, k)
+    ]
     grounded = sum(1 for q in quotes if fold_for_match(q) in folded)
     return DocumentScore(name, gold.meta.template, stats, nonzero, meta, narrative, grounded, len(quotes), errors)

@@ -74,7 +74,7 @@ def parse_prompt(source: str, name: str) -> Prompt:
         raise ConfigError("prompt template has no front matter", path=name)
     header = dict(line.split(":", 1) for line in match.group(1).splitlines() if ":" in line)
     header = {k.strip(): v.strip() for k, v in header.items()}
-    body = source[match.end():]
+    body = source[match.end() :]
     parts = _SECTION.split(body)[1:]
     sections = list(zip(parts[::2], (p.strip() for p in parts[1::2])))
     system = [text for kind, text in sections if kind == "system"]
@@ -83,9 +83,14 @@ def parse_prompt(source: str, name: str) -> Prompt:
     answers = [text for kind, text in sections if kind == "example assistant"]
     if len(system) != 1 or len(user) != 1 or len(questions) != len(answers) or "task" not in header:
         raise ConfigError("prompt template needs a task, one system, one user and paired examples", path=name)
-    return Prompt(task=header["task"], version=int(header.get("version", "0")), system=system[0],
-                  examples=tuple(zip(questions, answers)), user=user[0],
-                  sha256=hashlib.sha256(source.encode("utf-8")).hexdigest())
+    return Prompt(
+        task=header["task"],
+        version=int(header.get("version", "0")),
+        system=system[0],
+        examples=tuple(zip(questions, answers)),
+        user=user[0],
+        sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
+    )
 
 
 @functools.cache

@@ -61,8 +61,7 @@ class ModelReading:
     keeps its own notes in a `ModelReading` too, taken into the report's with `take_notes`."""
 
     values: list[FieldValue] = field(default_factory=list)
-    narrative: dict[str, list[dict[str, object]]] = field(
-        default_factory=lambda: {"highlights": [], "problems": [], "improvements": []})
+    narrative: dict[str, list[dict[str, object]]] = field(default_factory=lambda: {"highlights": [], "problems": [], "improvements": []})
     warnings: list[str] = field(default_factory=list)
     complete: bool = True
     unsent: bool = False
@@ -111,8 +110,9 @@ class ModelReader:
         parallel = getattr(client.settings, "concurrency", 1)
         self._pool = ThreadPoolExecutor(parallel, thread_name_prefix="model-request") if parallel > 1 else None
 
-    def read(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
-             accounting: Accounting, path: str | None = None) -> ModelReading:
+    def read(
+        self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue], accounting: Accounting, path: str | None = None
+    ) -> ModelReading:
         """What the model finds in `text` besides the parser values `parsed` (see the module docstring)."""
         reading = ModelReading()
         try:
@@ -124,9 +124,11 @@ class ModelReader:
             reading.not_read(f"remaining requests not sent: {stop.message}")
         return reading
 
-    def _send(self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting,
-              path: str | None) -> Future[tuple[Asked[Piece, Answer], ModelReading]]:
+    def _send(
+        self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting, path: str | None
+    ) -> Future[tuple[Asked[Piece, Answer], ModelReading]]:
         """`_ask` for `pieces`, now (one at a time) or in the pool; its answers and notes when done."""
+
         def ask() -> tuple[Asked[Piece, Answer], ModelReading]:
             notes = ModelReading()
             return self._ask(request, pieces, accounting, path, notes), notes
@@ -137,19 +139,23 @@ class ModelReader:
         future.set_result(ask())
         return future
 
-    def _statistics(self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue],
-                    accounting: Accounting, path: str | None) -> Callable[[ModelReading], None]:
+    def _statistics(
+        self, text: str, template: str, year: int | None, parsed: Sequence[FieldValue], accounting: Accounting, path: str | None
+    ) -> Callable[[ModelReading], None]:
         covered = [(v.start, v.end) for v in parsed]
         held = {v.path for v in parsed}
         known = frozenset(f.label for f in FIGURES if f.path(template) in held).union(
-            *(labels for path, labels in SAME_QUANTITY.items() if path in held))
+            *(labels for path, labels in SAME_QUANTITY.items() if path in held)
+        )
         request: Request[Mention, StatisticsAnswer] = Request(
-            "statistics", lambda ms: {"sentences": render_marked(text, ms)},
-            lambda ms: statistics_answer(tuple(m.choices for m in ms)))
+            "statistics", lambda ms: {"sentences": render_marked(text, ms)}, lambda ms: statistics_answer(tuple(m.choices for m in ms))
+        )
         tables_read = sum(v.path.startswith("stats_2019.") for v in parsed) >= TABLE_CELLS
         modern = ("tables" if tables_read else "prose") if block_of(template) == "stats_2019" else ""
-        sent = [self._send(request, window, accounting, path)
-                for window in mention_windows(figure_mentions(text, covered, year, known, modern), self.window_chars)]
+        sent = [
+            self._send(request, window, accounting, path)
+            for window in mention_windows(figure_mentions(text, covered, year, known, modern), self.window_chars)
+        ]
 
         def finish(reading: ModelReading) -> None:
             found: dict[str, list[FieldValue]] = {}
@@ -162,8 +168,7 @@ class ModelReader:
                             if label == NOT_A_FIGURE:
                                 continue
                             key = figure_path(label, template)
-                            grounded = ground_figure(key, mention.value, mention.quote, text, mention.sentence, year,
-                                                     mention.money)
+                            grounded = ground_figure(key, mention.value, mention.quote, text, mention.sentence, year, mention.money)
                             if isinstance(grounded, str):
                                 reading.warnings.append(grounded)
                             else:
@@ -174,8 +179,9 @@ class ModelReader:
                     if len(values) == 1:
                         reading.values.append(candidates[0])
                     else:
-                        reading.warnings.append(f"{key}: the model read several values "
-                                                f"({', '.join(map(str, sorted(values)))}) in different places; left null")
+                        reading.warnings.append(
+                            f"{key}: the model read several values ({', '.join(map(str, sorted(values)))}) in different places; left null"
+                        )
 
         return finish
 
@@ -197,30 +203,31 @@ class ModelReader:
                             start, end = quote_of(point)
                             quote = text[start:end]
                             reading.narrative[_LISTS[kinds[point]]].append(
-                                {"topic": label, "summary": extractive_summary(quote), "quote": quote, "start": start,
-                                 "end": end})
+                                {"topic": label, "summary": extractive_summary(quote), "quote": quote, "start": start, "end": end}
+                            )
 
         return finish
 
-    def _ask(self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting, path: str | None,
-             notes: ModelReading) -> Asked[Piece, Answer]:
+    def _ask(
+        self, request: Request[Piece, Answer], pieces: list[Piece], accounting: Accounting, path: str | None, notes: ModelReading
+    ) -> Asked[Piece, Answer]:
         """Answers for `pieces`, asking again in halves when an answer is cut short; what could not be read goes
         to `notes` (see the module docstring)."""
         prompt = load_prompt(request.task)
         chunk = _label(pieces[0])
         try:
-            answer = self.client.ask(prompt, prompt.messages(**request.fields(pieces)), request.answer_model(pieces),
-                                     accounting, path=path, chunk=chunk)
+            answer = self.client.ask(
+                prompt, prompt.messages(**request.fields(pieces)), request.answer_model(pieces), accounting, path=path, chunk=chunk
+            )
         except AnswerTruncated:
             if len(pieces) == 1:
-                notes.warnings.append(f"{request.task}: the answer for \"{chunk}…\" was cut short even alone; skipped")
+                notes.warnings.append(f'{request.task}: the answer for "{chunk}…" was cut short even alone; skipped')
                 return []
             half = len(pieces) // 2
-            return (self._ask(request, pieces[:half], accounting, path, notes)
-                    + self._ask(request, pieces[half:], accounting, path, notes))
+            return self._ask(request, pieces[:half], accounting, path, notes) + self._ask(request, pieces[half:], accounting, path, notes)
         except ReplayMiss:
             notes.complete = False
-            notes.warnings.append(f"{request.task}: no recorded answer for \"{chunk}…\"; skipped")
+            notes.warnings.append(f'{request.task}: no recorded answer for "{chunk}…"; skipped')
             return []
         except Deferred:
             return []
@@ -237,6 +244,7 @@ class ModelReader:
 
 def _narrative_request(kinds: dict[Point, str], optional: dict[Point, bool]) -> Request[Point, NarrativeAnswer]:
     """The narrative task for points that may each be an item of its own kind (`kinds`), or none (`optional`)."""
+
     def fields(points: list[Point]) -> dict[str, str]:
         return {"points": render_points(points, [kinds[p] for p in points])}
 

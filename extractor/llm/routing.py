@@ -33,18 +33,25 @@ _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PROBLEM_CUE = re.compile(r"问题|不足|差距|短板")
 _IMPROVEMENT_CUE = re.compile(r"改进|措施|下一步|工作计划|工作打算|工作思路|努力方向|工作重点|今后|整改")
-_TURN = re.compile(r"\s*(?:针对[^。;:]{0,16}(?:问题|不足|短板)|(?:(?:20\d\d|明|新的一)年(?:度)?|下一步|今后|下步)[^。]{0,12}?"
-                   r"(?:将|要|拟|继续))")
+_TURN = re.compile(
+    r"\s*(?:针对[^。;:]{0,16}(?:问题|不足|短板)|(?:(?:20\d\d|明|新的一)年(?:度)?|下一步|今后|下步)[^。]{0,12}?"
+    r"(?:将|要|拟|继续))"
+)
 """A sentence that turns from problems to what will be done about them: 针对上述问题…, 下一步我们将…, 2020年,我县将…"""
 _ANNOUNCES_IMPROVEMENTS = re.compile(r"(?:将|要|拟).{0,20}(?:以下|如下)|下一步|改进措施|努力方向")
 _IMPROVES_PROBLEMS = re.compile(r"问题的?(?:整改|改进)")
 """A title on how last year's problems were dealt with (2024年工作中存在问题的改进情况): improvements."""
-_CUE_SUBHEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?\([一二三四五六七八九十]{1,2}\)[^\n。,]{0,40}"
-                             r"(?:问题|不足|改进|整改|下一步|工作计划|工作打算)[^\n,]{0,20}$", re.M)
+_CUE_SUBHEADING = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*)?\([一二三四五六七八九十]{1,2}\)[^\n。,]{0,40}"
+    r"(?:问题|不足|改进|整改|下一步|工作计划|工作打算)[^\n,]{0,20}$",
+    re.M,
+)
 """A sub-heading naming problems or improvements: it opens a part of that kind wherever it stands, even inside a
 section with no narrative (a lost 五、 heading leaves 五's sub-headings under 四)."""
-_SHORTCOMING = re.compile(r"有待|不足|不够|不尽|尚需|还需|需要?(?:进一步)?(?:加强|强化|完善|提升|提高)|欠缺|不强|滞后|单一|不及时|不高|"
-                          r"薄弱|不到位|不全面|参差不齐|提升空间")
+_SHORTCOMING = re.compile(
+    r"有待|不足|不够|不尽|尚需|还需|需要?(?:进一步)?(?:加强|强化|完善|提升|提高)|欠缺|不强|滞后|单一|不及时|不高|"
+    r"薄弱|不到位|不全面|参差不齐|提升空间"
+)
 _SKIP_SECTION = re.compile(r"依申请|申请情况|申请数量|办理结果|结转|复议|诉讼|收费|减免|其他需要报告|其他报告|附表|需要说明")
 """Sections with no narrative: applications, appeals, fees, the table's own numbered parts, closing notes."""
 
@@ -65,7 +72,7 @@ class Mention:
 
     @property
     def quote(self) -> str:
-        return self._text[self.quote_start:self.end]
+        return self._text[self.quote_start : self.end]
 
 
 @dataclass(frozen=True)
@@ -78,8 +85,9 @@ class NarrativePart:
     optional: tuple[bool, ...]
 
 
-def figure_mentions(text: str, covered: Sequence[tuple[int, int]], year: int | None,
-                    known: frozenset[str] = frozenset(), modern: str = "") -> list[Mention]:
+def figure_mentions(
+    text: str, covered: Sequence[tuple[int, int]], year: int | None, known: frozenset[str] = frozenset(), modern: str = ""
+) -> list[Mention]:
     """The figures the model is asked about (see the module docstring), in text order; quantities whose labels
     are in `known` (the parsers have them) are not offered, nor, in a 2019/2021 report, what its tables hold
     (`modern`: see `tasks.candidates`)."""
@@ -93,32 +101,45 @@ def figure_mentions(text: str, covered: Sequence[tuple[int, int]], year: int | N
     return mentions
 
 
-def _mention(text: str, match: re.Match[str], sentence: tuple[int, int], covered: Sequence[tuple[int, int]],
-             year: int | None, known: frozenset[str], modern: str) -> Mention | None:
+def _mention(
+    text: str,
+    match: re.Match[str],
+    sentence: tuple[int, int],
+    covered: Sequence[tuple[int, int]],
+    year: int | None,
+    known: frozenset[str],
+    modern: str,
+) -> Mention | None:
     if _inside(match.span(), covered):
         return None
     clause_start = clause_start_before(text, sentence[0], match.start())
     if not_for_the_year(text, match.start(), match.start("n") + len(match.group("n")), year):
         return None
-    words = text[clause_start:match.start()]
+    words = text[clause_start : match.start()]
     scope = _scope(text, sentence[0], clause_start, match.start())
-    if (is_category_breakdown(words) or is_part_of_a_whole(scope) or is_outside_disclosure(scope)
-            or is_in_a_table_run(text, clause_start, match.start(), match.end())):
+    if (
+        is_category_breakdown(words)
+        or is_part_of_a_whole(scope)
+        or is_outside_disclosure(scope)
+        or is_in_a_table_run(text, clause_start, match.start(), match.end())
+    ):
         return None
     unit, number = match.group("unit"), float(match.group("n"))
     money = unit.endswith("元")
     value: int | float = number / 10000 if unit == "元" else number
     if not money and number.is_integer():
         value = int(number)
-    choices = tuple(c for c in candidates(words, text[sentence[0]:match.start()], unit, modern) if c not in known)
+    choices = tuple(c for c in candidates(words, text[sentence[0] : match.start()], unit, modern) if c not in known)
     if not choices:
         return None
     return Mention(match.start(), match.end(), value, money, choices, clause_start, sentence, text)
 
 
 _CATEGORY = re.compile(r"(?<![各此该这一])类(?:政府)?(?:信息|文件)?\s*$")
-_PART = re.compile(r"(?:[省市区县州旗]直|下属|所属|直属)(?:各|有关)?(?:部门|单位|机关)?|各(?:乡镇|街道|镇|乡|县区|区县|县市区|县市)"
-                   r"|其中[^,;。]{0,12}(?:部门|单位|乡镇|街道|局|委|办)")
+_PART = re.compile(
+    r"(?:[省市区县州旗]直|下属|所属|直属)(?:各|有关)?(?:部门|单位|机关)?|各(?:乡镇|街道|镇|乡|县区|区县|县市区|县市)"
+    r"|其中[^,;。]{0,12}(?:部门|单位|乡镇|街道|局|委|办)"
+)
 _OUTSIDE = re.compile(r"审批|政务服务|办件|办事|招标|投标|中标|采购|招聘|招考|招录|信访|12345|热线")
 _CELL_BEFORE = re.compile(r"(?:\d|数[ \t|]*[条件个次项人名份宗起篇期场])[ \t|]*$")
 _CELL_AFTER = re.compile(r"[ \t|]*\d")
@@ -129,7 +150,7 @@ def _scope(text: str, sentence_start: int, clause_start: int, position: int) -> 
     is a part of it (其中…, 包括…, 含…)."""
     words = text[clause_start:position]
     if re.match(r"\s*(?:其中|包括|含)", words) and clause_start > sentence_start:
-        return text[clause_start_before(text, sentence_start, clause_start - 1):position]
+        return text[clause_start_before(text, sentence_start, clause_start - 1) : position]
     return words
 
 
@@ -183,7 +204,7 @@ def render_marked(text: str, mentions: Sequence[Mention]) -> str:
         pieces, cursor = [], start
         for mention in (m for m in mentions if m.sentence == (start, end)):
             number += 1
-            pieces += [text[cursor:mention.end], f"⟦{number}:{'/'.join((*mention.choices, NOT_A_FIGURE))}⟧"]
+            pieces += [text[cursor : mention.end], f"⟦{number}:{'/'.join((*mention.choices, NOT_A_FIGURE))}⟧"]
             cursor = mention.end
         pieces.append(text[cursor:end])
         lines.append(f"[{index}] " + "".join(pieces).strip())
@@ -226,8 +247,12 @@ def narrative_parts(text: str, max_chars: int = 1500) -> list[NarrativePart]:
         points = split_points(text, start, end)
         listed: set[Point] = set()
         if kind != "highlight":
-            sentences = [sentence for point in points for turn in _cut_at_turns(text, point)
-                         for sentence in _sentences_unless_enumerated(text, turn, section)]
+            sentences = [
+                sentence
+                for point in points
+                for turn in _cut_at_turns(text, point)
+                for sentence in _sentences_unless_enumerated(text, turn, section)
+            ]
             points = [piece for sentence in sentences for piece in _listed_shortcomings(text, sentence)]
             listed = set(points) - set(sentences)
         for point in points:
@@ -279,8 +304,15 @@ def _narrative_sections(text: str) -> list[tuple[str, int, int]]:
 
 def _cut_at_turns(text: str, point: Point) -> list[Point]:
     """A point cut where a sentence or line turns to improvements (`_TURN`): "二是…。下一步,我们将…"."""
-    cuts = [point.start] + [point.start + m.start() for m in re.finditer(r"(?<=[。;!?\n])", point.text)
-                            if m.start() < len(point.text) and _TURN.match(point.text, m.start())] + [point.end]
+    cuts = (
+        [point.start]
+        + [
+            point.start + m.start()
+            for m in re.finditer(r"(?<=[。;!?\n])", point.text)
+            if m.start() < len(point.text) and _TURN.match(point.text, m.start())
+        ]
+        + [point.end]
+    )
     return [Point(a, b, text[a:b]) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
 
 
@@ -307,7 +339,7 @@ def _sentences_unless_enumerated(text: str, point: Point, section: str) -> list[
     if is_enumerated(point.text) and not point.text.startswith(section):
         return [point]
     start = point.start + (len(section) if section and point.text.startswith(section) else 0)
-    cuts = [start] + [start + m.end() for m in re.finditer(r"[。:;](?=.)", text[start:point.end])] + [point.end]
+    cuts = [start] + [start + m.end() for m in re.finditer(r"[。:;](?=.)", text[start : point.end])] + [point.end]
     return [Point(a, b, text[a:b]) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
 
 
@@ -349,7 +381,8 @@ def _is_lead_in(text: str) -> bool:
     announcing what follows ("2020年,我县将从以下几方面加强改进。")."""
     stripped = text.strip()
     return (len(stripped) <= 200 and stripped.endswith(":")) or (
-        len(stripped) <= 60 and bool(re.search(r"(?:将|要|拟).{0,20}(?:以下|如下)", stripped)))
+        len(stripped) <= 60 and bool(re.search(r"(?:将|要|拟).{0,20}(?:以下|如下)", stripped))
+    )
 
 
 def _last_sentence(text: str) -> str:

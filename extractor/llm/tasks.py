@@ -72,26 +72,50 @@ class Figure:
         return self.modern_path if block_of(template) == "stats_2019" and self.modern_path else self.legacy_path
 
 
-def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "", money: bool = False,
-       not_cue: str = "") -> Figure:
+def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "", money: bool = False, not_cue: str = "") -> Figure:
     section = legacy.split(".")[0]
     units = _UNITS.get(legacy, _UNITS.get(section, ""))
-    return Figure(label, _L + legacy, _M + modern if modern else None, cue, context, money, "元|万元" if money else units,
-                  legacy in _IN_MODERN or legacy.split(".")[:2] == ["appeals", "reconsideration"]
-                  or legacy.split(".")[:2] == ["appeals", "litigation"], not_cue)
+    return Figure(
+        label,
+        _L + legacy,
+        _M + modern if modern else None,
+        cue,
+        context,
+        money,
+        "元|万元" if money else units,
+        legacy in _IN_MODERN
+        or legacy.split(".")[:2] == ["appeals", "reconsideration"]
+        or legacy.split(".")[:2] == ["appeals", "litigation"],
+        not_cue,
+    )
 
 
-_IN_MODERN = {"proactive.total", "responses.policy_interpretations", "responses.hotspots", "responses.press_conferences",
-              "responses.online_interviews", "requests.received", "operations.fees_collected", "operations.spending"}
+_IN_MODERN = {
+    "proactive.total",
+    "responses.policy_interpretations",
+    "responses.hotspots",
+    "responses.press_conferences",
+    "responses.online_interviews",
+    "requests.received",
+    "operations.fees_collected",
+    "operations.spending",
+}
 """The quantities a 2019/2021 report's prose may state that the model is asked about (the field catalogue:
 requests and appeals under stats_2019; proactive totals, responses and money under stats_legacy)."""
 
 
 _UNITS = {
-    "proactive": "条|篇|件|个", "responses": "条|篇|次|场|期|件|个", "requests": "件|条|个|份|宗|次",
-    "appeals": "件|起|宗|个|次", "operations.staff_total": "人|名", "operations.staff_full_time": "人|名",
-    "operations.staff_part_time": "人|名", "operations.reading_points": "个|处", "operations.trainings": "期|次|场|个",
-    "operations.trainees": "人|人次|名", "operations.meetings": "次|场|个",
+    "proactive": "条|篇|件|个",
+    "responses": "条|篇|次|场|期|件|个",
+    "requests": "件|条|个|份|宗|次",
+    "appeals": "件|起|宗|个|次",
+    "operations.staff_total": "人|名",
+    "operations.staff_full_time": "人|名",
+    "operations.staff_part_time": "人|名",
+    "operations.reading_points": "个|处",
+    "operations.trainings": "期|次|场|个",
+    "operations.trainees": "人|人次|名",
+    "operations.meetings": "次|场|个",
 }
 
 
@@ -108,8 +132,7 @@ FIGURES = (
     _f("回应热点舆情数", "responses.hotspots", None, r"热点|舆情|关切"),
     _f("新闻发布会次数", "responses.press_conferences", None, r"发布会"),
     _f("在线访谈次数", "responses.online_interviews", None, r"访谈"),
-    _f("收到申请总数", "requests.received", "requests.new_received.total", _NOT_APPEAL + r".*(?:受理|收到|接收|接到|新收)",
-       r"申请"),
+    _f("收到申请总数", "requests.received", "requests.new_received.total", _NOT_APPEAL + r".*(?:受理|收到|接收|接到|新收)", r"申请"),
     _f("当面申请数", "requests.channels.in_person", None, r"当面|现场", r"申请"),
     _f("网络申请数", "requests.channels.online", None, r"网络|网上|在线", r"申请"),
     _f("信函申请数", "requests.channels.letter", None, r"信函", r"申请"),
@@ -125,14 +148,11 @@ FIGURES = (
     _f("告知其他途径办理数", "requests.outcomes.other_channel", None, r"其他途径", r"申请|答复"),
     _f("行政复议总数", "appeals.reconsideration.total", "appeals.reconsideration.total", r"^(?!.*诉讼).*复议"),
     _f("行政复议维持数", "appeals.reconsideration.upheld", "appeals.reconsideration.upheld", r"维持", r"复议(?!.*诉讼)"),
-    _f("行政复议纠错数", "appeals.reconsideration.corrected", "appeals.reconsideration.corrected", r"纠错|纠正",
-       r"复议(?!.*诉讼)"),
-    _f("行政复议其他情形数", "appeals.reconsideration.other", "appeals.reconsideration.other", r"其他情形",
-       r"复议(?!.*诉讼)"),
+    _f("行政复议纠错数", "appeals.reconsideration.corrected", "appeals.reconsideration.corrected", r"纠错|纠正", r"复议(?!.*诉讼)"),
+    _f("行政复议其他情形数", "appeals.reconsideration.other", "appeals.reconsideration.other", r"其他情形", r"复议(?!.*诉讼)"),
     _f("行政诉讼总数", "appeals.litigation.total", "appeals.litigation_direct.total", r"^(?!.*复议).*诉讼"),
     _f("行政诉讼维持数", "appeals.litigation.upheld", "appeals.litigation_direct.upheld", r"维持|驳回", r"诉讼"),
-    _f("行政诉讼纠错数", "appeals.litigation.corrected", "appeals.litigation_direct.corrected", r"纠错|纠正|败诉",
-       r"诉讼"),
+    _f("行政诉讼纠错数", "appeals.litigation.corrected", "appeals.litigation_direct.corrected", r"纠错|纠正|败诉", r"诉讼"),
     _f("行政诉讼其他情形数", "appeals.litigation.other", "appeals.litigation_direct.other", r"其他情形", r"诉讼"),
     _f("举报投诉数", "appeals.complaints", None, r"举报|投诉|申诉", r"公开"),
     _f("收取费用(万元)", "operations.fees_collected", None, r"收取|收费|费用", r"公开|申请", money=True),
@@ -170,8 +190,14 @@ def candidates(clause: str, sentence: str, unit: str, modern: str = "") -> tuple
     (('兼职人员数',), ('工作人员数',))
     """
     offered = [f for f in FIGURES if not modern or f.in_modern or (modern == "prose" and f.modern_path)]
-    found = [f for f in offered if re.fullmatch(f.units, unit) and re.search(f.cue, clause)
-             and (not f.context or re.search(f.context, sentence)) and not (f.not_cue and re.search(f.not_cue, clause))]
+    found = [
+        f
+        for f in offered
+        if re.fullmatch(f.units, unit)
+        and re.search(f.cue, clause)
+        and (not f.context or re.search(f.context, sentence))
+        and not (f.not_cue and re.search(f.not_cue, clause))
+    ]
     specific = [f for f in found if f.context] or found
     return tuple(f.label for f in specific[:MAX_CANDIDATES])
 
@@ -203,8 +229,7 @@ def statistics_answer(choices: tuple[tuple[str, ...], ...]) -> type[StatisticsAn
     """The statistics answer for marks with these `choices` (each mark: its candidates, then 无)."""
     options = tuple(_one_of(tuple(dict.fromkeys((*c, NOT_A_FIGURE)))) for c in choices)
     labels: Any = tuple.__class_getitem__(options)
-    return create_model("StatisticsAnswer", __base__=StatisticsAnswer,
-                        labels=(labels, Field(description="one choice per mark, in order")))
+    return create_model("StatisticsAnswer", __base__=StatisticsAnswer, labels=(labels, Field(description="one choice per mark, in order")))
 
 
 @functools.cache
@@ -214,8 +239,11 @@ def narrative_answer(kinds: tuple[str, ...], optional: tuple[bool, ...] | None =
     optional = optional or (True,) * len(kinds)
     labels = {True: _one_of((*NARRATIVE_TOPICS, NOT_AN_ITEM)), False: _one_of(NARRATIVE_TOPICS)}
     entries: Any = tuple.__class_getitem__(tuple(labels[o] for o in optional))
-    return create_model("NarrativeAnswer", __base__=NarrativeAnswer,
-                        points=(entries, Field(description="one label per point, in order: its topic, or none")))
+    return create_model(
+        "NarrativeAnswer",
+        __base__=NarrativeAnswer,
+        points=(entries, Field(description="one label per point, in order: its topic, or none")),
+    )
 
 
 @functools.cache

@@ -1,10 +1,10 @@
 """Report metadata from the text itself (never the file name): entity, level, year, template, published_on.
 
-    >>> meta = parse_meta("当前位置: 首页\\n2018年龙泉市政府信息公开年度报告\\n生成时间:2019-02-26 11:35:15\\n汇总19个乡镇(街道)")
-    >>> meta["entity"], meta["level"], meta["year"], meta["published_on"], meta["template"]
-    ('龙泉市', 'county', 2018, '2019-02-26', 'legacy')
-    >>> parse_meta("河北省教育厅2021年政府信息公开工作年度报告\\n信息内容 本年制发件数")["level"]
-    'department'
+>>> meta = parse_meta("当前位置: 首页\\n2018年龙泉市政府信息公开年度报告\\n生成时间:2019-02-26 11:35:15\\n汇总19个乡镇(街道)")
+>>> meta["entity"], meta["level"], meta["year"], meta["published_on"], meta["template"]
+('龙泉市', 'county', 2018, '2019-02-26', 'legacy')
+>>> parse_meta("河北省教育厅2021年政府信息公开工作年度报告\\n信息内容 本年制发件数")["level"]
+'department'
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from extractor.parsers.formats import detect_template
 
 _TITLE = re.compile(
     r"(?P<before>[^\n。,:;]{0,40}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*(?P<after>[^\n。,:;]{0,30}?)\s*"
-    r"(?:政府信息公开|政务公开)[^。]{0,12}?(?:年度报告|工作报告|年报|报告|总结)")
+    r"(?:政府信息公开|政务公开)[^。]{0,12}?(?:年度报告|工作报告|年报|报告|总结)"
+)
 _PERIOD = re.compile(r"统计期限(?:为|是|自|从)?\s*((?:19|20)\d\d)\s*年")
 _PLACE = r"[\u4e00-\u9fff]{1,12}?(?:省|自治区|市|自治州|州|盟|地区|县|自治县|旗|区|镇|乡|街道)"
 _BODY = r"[\u4e00-\u9fff]{2,30}?(?:厅|局|委员会|委|办公厅|办公室|办|署|院|中心|政府)"
@@ -39,8 +40,13 @@ def parse_meta(text: str) -> dict[str, Any]:
     if entity is None:
         entity = _entity_from_body(head, signer)
     template = _template(text, year)
-    return {"entity": entity, "level": _level(entity, text), "year": year,
-            "published_on": _posted_on(head) or signed_on, "template": template}
+    return {
+        "entity": entity,
+        "level": _level(entity, text),
+        "year": year,
+        "published_on": _posted_on(head) or signed_on,
+        "template": template,
+    }
 
 
 def names_a_report(text: str) -> bool:
@@ -72,8 +78,10 @@ def _entity_from(fragment: str) -> str | None:
     return government.group(1) if government else name
 
 
-_ORG = (rf"(?:{_PLACE}|省|市|县|区)?[\u4e00-\u9fff]{{1,20}}?"
-        r"(?:厅|局|委员会|委|办公厅|办公室|署|院|中心|人民政府|政府|领导小组)")
+_ORG = (
+    rf"(?:{_PLACE}|省|市|县|区)?[\u4e00-\u9fff]{{1,20}}?"
+    r"(?:厅|局|委员会|委|办公厅|办公室|署|院|中心|人民政府|政府|领导小组)"
+)
 _SELF_NAMED = (
     # 本报告由河北省教育厅编制 / 河北省工业和信息化厅编写了《…》
     re.compile(rf"由\s*({_ORG})\s*(?:负责)?(?:编制|编写|起草)"),
@@ -81,8 +89,10 @@ _SELF_NAMED = (
     re.compile(r"发布机构[::]\s*(" + _BODY + ")"),
     re.compile(r"(?:汇总|在)\s*(?:19|20)\d\d\s*年度?\s*(" + _PLACE + ")"),
     # the opening of the first section: 2018年,河北省教育厅认真贯彻… / 2019年以来,河北省科学技术厅深入贯彻…
-    re.compile(rf"(?<!\d)(?:19|20)\d\d\s*年(?:度|以来)?\s*[,]?\s*({_ORG})"
-               r"(?=认真|坚持|深入|全面|积极|持续|始终|紧紧|高度|按照|严格|进一步|不断|紧密|紧扣|围绕|以习近平|聚焦)"),
+    re.compile(
+        rf"(?<!\d)(?:19|20)\d\d\s*年(?:度|以来)?\s*[,]?\s*({_ORG})"
+        r"(?=认真|坚持|深入|全面|积极|持续|始终|紧紧|高度|按照|严格|进一步|不断|紧密|紧扣|围绕|以习近平|聚焦)"
+    ),
 )
 
 
@@ -104,7 +114,8 @@ def _clean_entity(name: str) -> str | None:
     if re.match(r"[我本该各全]|(?:省|市|县|区|镇|乡)(?:人民)?政府", name) or len(name) < 3:
         return None
     place = re.fullmatch(rf"({_PLACE})(?:人民政府|政府)(?:办公室|办公厅)?", name) or re.fullmatch(
-        rf"({_PLACE})(?:人民政府)?(?:政务公开|政府信息公开)[\u4e00-\u9fff]{{0,8}}(?:领导小组|办公室)", name)
+        rf"({_PLACE})(?:人民政府)?(?:政务公开|政府信息公开)[\u4e00-\u9fff]{{0,8}}(?:领导小组|办公室)", name
+    )
     return place.group(1) if place else name
 
 
@@ -141,8 +152,10 @@ def _template(text: str, year: int | None) -> str:
     return "legacy" if year <= 2018 else ("gov2019" if year <= 2020 else "gov2021")
 
 
-_ISO = re.compile(r"(?<!统计)(?<!截止)(?<!数据)(?:发布|生成|成文|印发|更新)?(?:时间|日期)\s*[::]\s*"
-                  r"((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_ISO = re.compile(
+    r"(?<!统计)(?<!截止)(?<!数据)(?:发布|生成|成文|印发|更新)?(?:时间|日期)\s*[::]\s*"
+    r"((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})"
+)
 _STAMP = re.compile(r"((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})\s+\d{1,2}:\d{2}")
 _CN_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"0": "0", "O": "0", "o": "0"}
@@ -189,14 +202,17 @@ def _signature(text: str, year: int | None) -> tuple[str | None, str | None]:
     for match in _CN_MONTH.finditer(tail):
         found.append((match, int(match.group(1)), None))
     for match, signed_year, date in sorted(found, key=lambda f: f[0].start(), reverse=True):
-        if (_RANGE_AFTER.match(tail, match.end()) or not _SIGNATURE_END.match(tail, match.end())
-                or _RANGE_BEFORE.search(tail, 0, match.start())):
+        if (
+            _RANGE_AFTER.match(tail, match.end())
+            or not _SIGNATURE_END.match(tail, match.end())
+            or _RANGE_BEFORE.search(tail, 0, match.start())
+        ):
             continue
         if year is not None and signed_year < year:
             continue
         if date is None and match.re is not _CN_MONTH:
             return None, None  # an impossible date closes the text: no date, and no signer to trust
-        before = re.split(r"[。;!?,:\n|]|\s", tail[:match.start()].rstrip())[-1]
+        before = re.split(r"[。;!?,:\n|]|\s", tail[: match.start()].rstrip())[-1]
         signer = re.fullmatch(_ORG, before) if len(before) <= 25 else None
         return (signer.group(0) if signer else None), date
     return None, None

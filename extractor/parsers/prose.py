@@ -68,77 +68,146 @@ _M = "stats_2019."
 _TOTAL = _L + "proactive.total"
 _WEBSITE = _L + "proactive.channels.website"
 RULES = [
-    ProseRule(_L + "proactive.total", _L + "proactive.total",
-              rf"^(?:(?!{_CHANNEL_WORDS}).)*?主动公开(?:各类|各种)?(?:政府)?信息(?:总数|总量)?(?:共计?|合计|为)?{N}\s*(?:条|件)"),
+    ProseRule(
+        _L + "proactive.total",
+        _L + "proactive.total",
+        rf"^(?:(?!{_CHANNEL_WORDS}).)*?主动公开(?:各类|各种)?(?:政府)?信息(?:总数|总量)?(?:共计?|合计|为)?{N}\s*(?:条|件)",
+    ),
     # a list of channels closed by 等各类渠道 is every channel together: "通过网站、报纸、微博及微信等各类渠道主动公开政府信息55655条"
     ProseRule(_TOTAL, _TOTAL, rf"等(?:各类|多种|各种)?(?:渠道|途径|方式|平台)主动公开(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
     # "2017年共发布信息1669条": the year's figure with no channel named before it
-    ProseRule(_TOTAL, _TOTAL,
-              rf"^(?:(?!{_CHANNEL_WORDS}).)*?(?:全年|本年度?|(?:19|20)\d\d\s*年度?)(?:共|累计)?(?:公开|发布)(?:各类|各种)?(?:政府)?信息"
-              rf"(?:共计?)?{N}\s*条"),
+    ProseRule(
+        _TOTAL,
+        _TOTAL,
+        rf"^(?:(?!{_CHANNEL_WORDS}).)*?(?:全年|本年度?|(?:19|20)\d\d\s*年度?)(?:共|累计)?(?:公开|发布)(?:各类|各种)?(?:政府)?信息"
+        rf"(?:共计?)?{N}\s*条",
+    ),
     ProseRule(_L + "proactive.normative_docs", None, rf"其中(?:主动公开)?(?:的)?规范性文件(?:公开)?{N}\s*(?:条|件)"),
     # "门户网站主动公开政务信息664件", "厅网站全年发布新闻、文件等信息733条", "政府网站公开政府信息数774条"
-    ProseRule(_WEBSITE, _WEBSITE,
-              rf"(?:政府|门户|官方|[厅局委])网站(?:平台)?(?:上)?(?:全年|本年度?)?(?:主动)?(?:公开|发布|推送)(?:了)?"
-              rf"(?:[^,。;:]{{0,30}}?等)?(?:各类|各种)?(?:政府|政务|文件)?信息(?:数量?)?(?:共计?)?{N}\s*(?:条|篇|件|$)"),
-    ProseRule(_L + "proactive.channels.other", _L + "proactive.channels.other",
-              rf"(?:其他|其它)(?:渠道|方式|途径)(?:主动)?公开(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
-    ProseRule(_L + "requests.received", _M + "requests.new_received.total",
-              rf"(?:受理|收到|接收|接到)(?:[^,。;:咨询]{{0,10}}?)(?:政府信息公开|依申请公开|信息公开)(?:的)?(?:申请|信息)?(?:事项|件)?"
-              rf"(?:共计?|合计)?{N}\s*(?:件|条|个|份|宗)"),
-    ProseRule(_L + "appeals.reconsideration.total", _M + "appeals.reconsideration.total",
-              rf"(?<!复议后提起)行政复议(?:案件)?(?:共计?)?{N}\s*(?:件|起|宗|个)"),
+    ProseRule(
+        _WEBSITE,
+        _WEBSITE,
+        rf"(?:政府|门户|官方|[厅局委])网站(?:平台)?(?:上)?(?:全年|本年度?)?(?:主动)?(?:公开|发布|推送)(?:了)?"
+        rf"(?:[^,。;:]{{0,30}}?等)?(?:各类|各种)?(?:政府|政务|文件)?信息(?:数量?)?(?:共计?)?{N}\s*(?:条|篇|件|$)",
+    ),
+    ProseRule(
+        _L + "proactive.channels.other",
+        _L + "proactive.channels.other",
+        rf"(?:其他|其它)(?:渠道|方式|途径)(?:主动)?公开(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条",
+    ),
+    ProseRule(
+        _L + "requests.received",
+        _M + "requests.new_received.total",
+        rf"(?:受理|收到|接收|接到)(?:[^,。;:咨询]{{0,10}}?)(?:政府信息公开|依申请公开|信息公开)(?:的)?(?:申请|信息)?(?:事项|件)?"
+        rf"(?:共计?|合计)?{N}\s*(?:件|条|个|份|宗)",
+    ),
+    ProseRule(
+        _L + "appeals.reconsideration.total",
+        _M + "appeals.reconsideration.total",
+        rf"(?<!复议后提起)行政复议(?:案件)?(?:共计?)?{N}\s*(?:件|起|宗|个)",
+    ),
     ProseRule(_L + "appeals.litigation.total", None, rf"(?<![复议][和及与、])行政诉讼(?:案件)?(?:共计?)?{N}\s*(?:件|起|宗|个)"),
-    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
-              rf"(?:发布|制作|推出|开展|刊发|编发)(?:了)?[^,。;]{{0,8}}?政策解读(?:稿件|材料|信息|文章|产品)?(?:共计?)?"
-              rf"{N}\s*(?:篇|条|件|期|个|次)"),
-    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
-              rf"(?:发布|刊发|编发)(?:政策)?解读(?:类)?(?:信息|稿件|材料|文章)(?:共计?)?{N}\s*(?:篇|条|件)"),
-    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
-              rf"(?:^|[,])(?:政策)?解读(?:类)?(?:信息|稿件|材料)(?:发布|刊发)(?:共计?)?{N}\s*(?:篇|条|件)"),
+    ProseRule(
+        _L + "responses.policy_interpretations",
+        _L + "responses.policy_interpretations",
+        rf"(?:发布|制作|推出|开展|刊发|编发)(?:了)?[^,。;]{{0,8}}?政策解读(?:稿件|材料|信息|文章|产品)?(?:共计?)?"
+        rf"{N}\s*(?:篇|条|件|期|个|次)",
+    ),
+    ProseRule(
+        _L + "responses.policy_interpretations",
+        _L + "responses.policy_interpretations",
+        rf"(?:发布|刊发|编发)(?:政策)?解读(?:类)?(?:信息|稿件|材料|文章)(?:共计?)?{N}\s*(?:篇|条|件)",
+    ),
+    ProseRule(
+        _L + "responses.policy_interpretations",
+        _L + "responses.policy_interpretations",
+        rf"(?:^|[,])(?:政策)?解读(?:类)?(?:信息|稿件|材料)(?:发布|刊发)(?:共计?)?{N}\s*(?:篇|条|件)",
+    ),
     # an item of a list of what was published: "发布政策类文件89条、重要政策文件解读20条", "其中,文件类47件,政策解读12个"
-    ProseRule(_L + "responses.policy_interpretations", _L + "responses.policy_interpretations",
-              rf"(?:^|[,、])(?:重要|重大|重点)?政策(?:性)?(?:文件)?解读(?:类)?(?:稿件|材料|信息|文章)?(?:共计?)?{N}\s*(?:篇|条|件|个)"),
-    ProseRule(_L + "responses.press_conferences", _L + "responses.press_conferences",
-              rf"(?<!负责同志参加)(?<!负责人参加)(?<!领导参加)新闻发布会(?:共计?)?{N}\s*(?:场|次)"),
-    ProseRule(_L + "responses.press_conferences", _L + "responses.press_conferences",
-              rf"(?:召开|举办)(?:或参加)?(?:了)?{N}\s*(?:场|次)新闻发布会"),
-    ProseRule(_L + "responses.online_interviews", _L + "responses.online_interviews",
-              rf"在线访谈(?:活动|节目)?(?:共计?)?{N}\s*(?:次|期|场)"),
-    ProseRule(_L + "responses.hotspots", _L + "responses.hotspots",
-              rf"回应(?:公众|社会)?(?:关注)?(?:的)?热点(?:问题)?(?:和|或|及|、)?(?:重大)?舆情(?:共计?)?{N}\s*(?:次|件|条)"),
+    ProseRule(
+        _L + "responses.policy_interpretations",
+        _L + "responses.policy_interpretations",
+        rf"(?:^|[,、])(?:重要|重大|重点)?政策(?:性)?(?:文件)?解读(?:类)?(?:稿件|材料|信息|文章)?(?:共计?)?{N}\s*(?:篇|条|件|个)",
+    ),
+    ProseRule(
+        _L + "responses.press_conferences",
+        _L + "responses.press_conferences",
+        rf"(?<!负责同志参加)(?<!负责人参加)(?<!领导参加)新闻发布会(?:共计?)?{N}\s*(?:场|次)",
+    ),
+    ProseRule(
+        _L + "responses.press_conferences", _L + "responses.press_conferences", rf"(?:召开|举办)(?:或参加)?(?:了)?{N}\s*(?:场|次)新闻发布会"
+    ),
+    ProseRule(
+        _L + "responses.online_interviews", _L + "responses.online_interviews", rf"在线访谈(?:活动|节目)?(?:共计?)?{N}\s*(?:次|期|场)"
+    ),
+    ProseRule(
+        _L + "responses.hotspots",
+        _L + "responses.hotspots",
+        rf"回应(?:公众|社会)?(?:关注)?(?:的)?热点(?:问题)?(?:和|或|及|、)?(?:重大)?舆情(?:共计?)?{N}\s*(?:次|件|条)",
+    ),
     ProseRule(_L + "responses.weibo_wechat", _L + "responses.weibo_wechat", rf"微博微信回应(?:事件)?{N}\s*(?:次|件)"),
-    ProseRule(_L + "proactive.channels.weibo", _L + "proactive.channels.weibo",
-              rf"(?<![、和及与])政务微博(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
-    ProseRule(_L + "proactive.channels.wechat", _L + "proactive.channels.wechat",
-              rf"(?<![、和及与])政务微信(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)"),
+    ProseRule(
+        _L + "proactive.channels.weibo",
+        _L + "proactive.channels.weibo",
+        rf"(?<![、和及与])政务微博(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)",
+    ),
+    ProseRule(
+        _L + "proactive.channels.wechat",
+        _L + "proactive.channels.wechat",
+        rf"(?<![、和及与])政务微信(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共计?)?{N}\s*(?:条|$)",
+    ),
     # an official account named on its own: "“某某发布”微信公众号坚持每日推送,全年发布信息1000篇"; an account listed
     # with another channel ("网站、微信公众号发布…", "微信公众号、政务微博发布…") counts both, so it is no wechat figure
-    ProseRule(_L + "proactive.channels.wechat", _L + "proactive.channels.wechat",
-              rf"(?<![、和及与”])(?:“[^”]{{1,12}}”)?微信(?:公众号|公众平台)(?:(?!{_CHANNEL_WORDS}|视频号|抖音|头条)[^。;]){{0,20}}?"
-              rf"(?:公开|发布|推送)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|文章|稿件)(?:共计?)?{N}\s*(?:条|篇)"),
+    ProseRule(
+        _L + "proactive.channels.wechat",
+        _L + "proactive.channels.wechat",
+        rf"(?<![、和及与”])(?:“[^”]{{1,12}}”)?微信(?:公众号|公众平台)(?:(?!{_CHANNEL_WORDS}|视频号|抖音|头条)[^。;]){{0,20}}?"
+        rf"(?:公开|发布|推送)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|文章|稿件)(?:共计?)?{N}\s*(?:条|篇)",
+    ),
     ProseRule(_L + "requests.channels.online", _L + "requests.channels.online", rf"(?:网上|网络|在线)申请{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.channels.in_person", _L + "requests.channels.in_person", rf"(?:当面|现场)申请{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.channels.letter", _L + "requests.channels.letter", rf"(?<![、和及与或])信函申请{N}\s*(?:件|条)"),
-    ProseRule(_L + "requests.channels.letter", _L + "requests.channels.letter",
-              rf"(?:收到|受理|接到)(?:了)?{N}\s*(?:份|件)(?:以|通过)信函(?:形式|方式)?(?:提出|提交)的"),
+    ProseRule(
+        _L + "requests.channels.letter",
+        _L + "requests.channels.letter",
+        rf"(?:收到|受理|接到)(?:了)?{N}\s*(?:份|件)(?:以|通过)信函(?:形式|方式)?(?:提出|提交)的",
+    ),
     ProseRule(_L + "requests.outcomes.granted", None, rf"(?<!部分)(?<!不)(?<!不予)同意公开(?:答复)?{N}\s*件"),
     ProseRule(_L + "requests.outcomes.already_public", None, rf"属于已主动公开(?:范围)?(?:的)?(?:信息)?{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.outcomes.not_this_agency", None, rf"不属于本(?:行政)?机关公开(?:范围)?(?:的)?(?:信息)?{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.outcomes.not_exist", None, rf"申请(?:的)?信息不存在{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.outcomes.other_channel", None, rf"告知(?:通过)?其他途径办理{N}\s*(?:件|条)"),
-    ProseRule(_L + "operations.fees_collected", _L + "operations.fees_collected",
-              rf"收取[^。;,]{{0,16}}?(?:费用?|处理费)(?:共计?)?{N}\s*元", money_per_yuan=True),
-    ProseRule(_L + "operations.fees_collected", _L + "operations.fees_collected",
-              r"(?:未|没有|不)(?:向[^。;,]{0,12}?)?(?:发生|收取)(?:任何)?[^。;,]{0,16}?(?:费用|收费|处理费)", zero=True),
-    ProseRule(_L + "operations.fees_collected", _L + "operations.fees_collected",
-              r"无向[^。;,]{0,16}?(?:进行)?收费|(?:没有|未发生)任何收费", zero=True),
-    ProseRule(_L + "operations.fees_waived", None,
-              r"(?:未|没有|不)(?:发生|收取)[^。;]{0,20}?(?:收费|收取)?(?:和|及|与|、)(?:减免|免费)", zero=True),
-    ProseRule(_L + "requests.received", _M + "requests.new_received.total",
-              r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开)(?:政府信息)?(?:的)?"
-              r"(?:申请|事项(?!的?(?:投诉|举报|咨询|复议|诉讼)))",
-              zero=True),
+    ProseRule(
+        _L + "operations.fees_collected",
+        _L + "operations.fees_collected",
+        rf"收取[^。;,]{{0,16}}?(?:费用?|处理费)(?:共计?)?{N}\s*元",
+        money_per_yuan=True,
+    ),
+    ProseRule(
+        _L + "operations.fees_collected",
+        _L + "operations.fees_collected",
+        r"(?:未|没有|不)(?:向[^。;,]{0,12}?)?(?:发生|收取)(?:任何)?[^。;,]{0,16}?(?:费用|收费|处理费)",
+        zero=True,
+    ),
+    ProseRule(
+        _L + "operations.fees_collected",
+        _L + "operations.fees_collected",
+        r"无向[^。;,]{0,16}?(?:进行)?收费|(?:没有|未发生)任何收费",
+        zero=True,
+    ),
+    ProseRule(
+        _L + "operations.fees_waived",
+        None,
+        r"(?:未|没有|不)(?:发生|收取)[^。;]{0,20}?(?:收费|收取)?(?:和|及|与|、)(?:减免|免费)",
+        zero=True,
+    ),
+    ProseRule(
+        _L + "requests.received",
+        _M + "requests.new_received.total",
+        r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开)(?:政府信息)?(?:的)?"
+        r"(?:申请|事项(?!的?(?:投诉|举报|咨询|复议|诉讼)))",
+        zero=True,
+    ),
 ]
 _ZERO_APPEALS = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|接到)?[^。;]{0,30}?行政复议")
 _ZERO_LITIGATION = re.compile(r"(?:未|没有|无)(?:发生|出现|产生|收到|接到)?[^。;]{0,40}?行政诉讼")
@@ -182,8 +251,7 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
         if len(distinct) == 1:
             values.append(candidates[0])
         else:
-            warnings.append(f"{key}: the prose states different figures ({', '.join(map(str, sorted(distinct)))}); "
-                            "left null")
+            warnings.append(f"{key}: the prose states different figures ({', '.join(map(str, sorted(distinct)))}); left null")
     return ParseResult(tuple(values), tuple(warnings))
 
 
@@ -204,9 +272,9 @@ def _clauses(text: str) -> Iterator[tuple[int, str]]:
     for clause in _CLAUSE.finditer(text):
         start = clause.start()
         for heading in _SECTION_HEADING.finditer(text, start + 1, clause.end()):
-            yield start, text[start:heading.start()]
+            yield start, text[start : heading.start()]
             start = heading.start()
-        yield start, text[start:clause.end()]
+        yield start, text[start : clause.end()]
 
 
 _LETTER_OR_FAX = re.compile(r"信函[、/和及或]传真申请|传真[、/和及或]信函申请")
@@ -218,7 +286,8 @@ _THROUGH_SITE = re.compile(r"(?:通过|依托|利用)[^,。;]{0,15}$")
 _ON_SITE = re.compile(r"在[^,。;]{0,15}$")
 _OTHER_CHANNEL_FIGURE = re.compile(
     r"(?:微博|微信|公众号|公报|客户端|新媒体|报刊|报纸|广播|电视|新闻发布会|头条号|抖音|视频号|其他(?:渠道|方式|途径))"
-    r"[^。;\n]{0,30}?\d+\s*(?:条|篇|期|件|次)")
+    r"[^。;\n]{0,30}?\d+\s*(?:条|篇|期|件|次)"
+)
 
 
 def _website_is_a_channel(text: str, clause_start: int, clause: str, match: re.Match[str]) -> bool:
@@ -231,8 +300,11 @@ def _website_is_a_channel(text: str, clause_start: int, clause: str, match: re.M
     ("在厅门户网站主动公开各类文件信息316条": files, not all the year's information).
     """
     before_figure = max(0, match.start() - _LOOK_BACK)
-    if _THROUGH_SITE.search(clause, before_figure, match.start()) or "文件信息" in match.group(0) or not (
-            _ON_SITE.search(clause, before_figure, match.start()) and "主动" in match.group(0)):
+    if (
+        _THROUGH_SITE.search(clause, before_figure, match.start())
+        or "文件信息" in match.group(0)
+        or not (_ON_SITE.search(clause, before_figure, match.start()) and "主动" in match.group(0))
+    ):
         return True
     floor = max(0, clause_start + match.start() - _SENTENCE_WINDOW)
     start = max(text.rfind("。", floor, clause_start), text.rfind("\n", floor, clause_start), floor - 1) + 1
@@ -240,7 +312,7 @@ def _website_is_a_channel(text: str, clause_start: int, clause: str, match: re.M
     window_end = figure_end + _SENTENCE_WINDOW
     ends = [i for i in (text.find("。", figure_end, window_end), text.find("\n", figure_end, window_end)) if i >= 0]
     sentence_end = min(ends) if ends else min(window_end, len(text))
-    before, after = text[start:clause_start + match.start()], text[figure_end:sentence_end]
+    before, after = text[start : clause_start + match.start()], text[figure_end:sentence_end]
     return bool(_OTHER_CHANNEL_FIGURE.search(before) or _OTHER_CHANNEL_FIGURE.search(after))
 
 
@@ -274,7 +346,7 @@ _APPEAL_PARTS = re.compile(rf"{_HEADING}?(?:(?!{_HEADING})[^,])+")
 
 
 def _zero_appeals(clause: str, offset: int, modern: bool) -> list[FieldValue]:
-    """"未发生…行政复议、行政诉讼" states zero appeals of each kind the clause names; a year is not a figure.
+    """ "未发生…行政复议、行政诉讼" states zero appeals of each kind the clause names; a year is not a figure.
 
     >>> [(v.path, v.value) for v in _zero_appeals("(七)总计22四、行政复议、行政诉讼情况2019年未发生行政复议、行政诉讼案件", 0, False)]
     [('stats_legacy.appeals.reconsideration.total', 0), ('stats_legacy.appeals.litigation.total', 0)]
@@ -292,16 +364,18 @@ def _zero_appeals_in(clause: str, offset: int, modern: bool) -> list[FieldValue]
     litigation = _ZERO_LITIGATION.search(clause)
     if reconsideration:
         key = "stats_2019.appeals.reconsideration.total" if modern else "stats_legacy.appeals.reconsideration.total"
-        values.append(FieldValue(key, 0, reconsideration.group(0), offset + reconsideration.start(),
-                                 offset + reconsideration.end()))
+        values.append(FieldValue(key, 0, reconsideration.group(0), offset + reconsideration.start(), offset + reconsideration.end()))
     if litigation:
-        keys = (["stats_2019.appeals.litigation_direct.total", "stats_2019.appeals.litigation_after_reconsideration.total"]
-                if modern else ["stats_legacy.appeals.litigation.total"])
-        values.extend(FieldValue(k, 0, litigation.group(0), offset + litigation.start(), offset + litigation.end())
-                      for k in keys)
+        keys = (
+            ["stats_2019.appeals.litigation_direct.total", "stats_2019.appeals.litigation_after_reconsideration.total"]
+            if modern
+            else ["stats_legacy.appeals.litigation.total"]
+        )
+        values.extend(FieldValue(k, 0, litigation.group(0), offset + litigation.start(), offset + litigation.end()) for k in keys)
     if (reconsideration or litigation) and not modern and re.search(r"申诉|举报|投诉", clause):
         complaint = re.search(r"(?:未|没有|无)[^。;]*?(?:申诉|举报|投诉)", clause)
         if complaint:
-            values.append(FieldValue("stats_legacy.appeals.complaints", 0, complaint.group(0),
-                                     offset + complaint.start(), offset + complaint.end()))
+            values.append(
+                FieldValue("stats_legacy.appeals.complaints", 0, complaint.group(0), offset + complaint.start(), offset + complaint.end())
+            )
     return values

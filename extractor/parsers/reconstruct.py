@@ -98,8 +98,7 @@ def through_unread_rows(equations: Sequence[Equation], read: set[str]) -> list[E
     return [*equations, *derived]
 
 
-def _replaced(side: tuple[tuple[str, int], ...], cell: tuple[str, int],
-              parts: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+def _replaced(side: tuple[tuple[str, int], ...], cell: tuple[str, int], parts: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
     return tuple(c for c in side if c != cell) + parts
 
 

@@ -37,8 +37,15 @@ from dataclasses import dataclass
 
 from extractor.records import FieldValue, Number
 
-COLUMNS_7 = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
-             "legal_service", "other_org", "total")
+COLUMNS_7 = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "public_interest_org",
+    "legal_service",
+    "other_org",
+    "total",
+)
 MAX_CANDIDATES = 2000
 MAX_FILLER = 45
 _UNIT = r"(?:万元|人次|元|条|件|次|个|人|篇|期|场|项|份|家|起)"
@@ -103,8 +110,9 @@ def fuzzy(label: str) -> str:
     return r"\s*".join(re.escape(ch) for ch in label if not ch.isspace())
 
 
-def read_rows(text: str, specs: Sequence[RowSpec], start: int = 0, end: int | None = None,
-              max_gap: int = 1200, any_order: bool = False) -> list[RowReading]:
+def read_rows(
+    text: str, specs: Sequence[RowSpec], start: int = 0, end: int | None = None, max_gap: int = 1200, any_order: bool = False
+) -> list[RowReading]:
     """Find the rows of `specs` in order in `text[start:end]` and read their cells.
 
     A row whose label is not found (within `max_gap` characters of the previous row) is skipped; with
@@ -150,19 +158,19 @@ def _share_merged_lines(readings: list[RowReading]) -> list[RowReading]:
         rows = count // width if width > 1 and count % width == 0 else 1
         if rows < 2 or index < rows - 1 or None in reading.runs:
             continue
-        group = shared[index - rows + 1:index + 1]
+        group = shared[index - rows + 1 : index + 1]
         if any(r.runs or (r.spec.printed_columns or len(r.spec.columns)) != width for r in group[:-1]):
             continue
         for offset, row in enumerate(group):
-            runs = reading.runs[offset * width:(offset + 1) * width]
+            runs = reading.runs[offset * width : (offset + 1) * width]
             candidates, problem = cell_readings(row.spec, runs, reading.piped)
-            shared[index - rows + 1 + offset] = RowReading(row.spec, row.start, reading.end, candidates, problem, runs,
-                                                           reading.piped)
+            shared[index - rows + 1 + offset] = RowReading(row.spec, row.start, reading.end, candidates, problem, runs, reading.piped)
     return shared
 
 
-def _best_match(text: str, label: re.Pattern[str], cursor: int, stop: int, max_gap: int,
-                numbered_only: bool = False) -> re.Match[str] | None:
+def _best_match(
+    text: str, label: re.Pattern[str], cursor: int, stop: int, max_gap: int, numbered_only: bool = False
+) -> re.Match[str] | None:
     """The first match of `label` that numbers follow, else (unless `numbered_only`) the first match (a heading
     may repeat a label)."""
     first = None
@@ -171,7 +179,7 @@ def _best_match(text: str, label: re.Pattern[str], cursor: int, stop: int, max_g
             break
         first = first or match
         after = _skip_filler(text, match.end(), stop)
-        if re.match(r"[\s|]*[+\-]?\d", text[after:after + 12]):
+        if re.match(r"[\s|]*[+\-]?\d", text[after : after + 12]):
             return match
     return None if numbered_only else first
 
@@ -226,8 +234,9 @@ def _skip_filler(text: str, position: int, end: int) -> int:
     return position
 
 
-def cell_readings(spec: RowSpec, runs: Sequence[str | None], piped: bool = False,
-                  dropped: bool = False) -> tuple[tuple[tuple[Number | None, ...], ...], str | None]:
+def cell_readings(
+    spec: RowSpec, runs: Sequence[str | None], piped: bool = False, dropped: bool = False
+) -> tuple[tuple[tuple[Number | None, ...], ...], str | None]:
     """Every reading of a row's printed runs as its cells, and why there is none when there is none.
 
     A run between pipes is one cell; a run of a space-separated or unseparated row is one or more cells run
@@ -333,6 +342,7 @@ def _cell(piece: str, column: int, spec: RowSpec) -> Number | None:
 def _row_rules_hold(spec: RowSpec, cells: Sequence[Number | None]) -> bool:
     """The row's own rules, a blank cell counting 0: its sums, its orders (when both cells are printed), and
     the sums that cannot be negative (last year's items plus this year's change)."""
+
     def value(column: int) -> float:
         return cells[column] or 0
 
@@ -396,7 +406,10 @@ def field_values(text: str, readings: list[RowReading], cells: dict[str, tuple[N
         row = cells.get(reading.spec.key)
         if row is None:
             continue
-        quote = text[reading.start:reading.end]
-        values.extend(FieldValue(reading.spec.path(index), value, quote, reading.start, reading.end)
-                      for index, value in enumerate(row) if value is not None)
+        quote = text[reading.start : reading.end]
+        values.extend(
+            FieldValue(reading.spec.path(index), value, quote, reading.start, reading.end)
+            for index, value in enumerate(row)
+            if value is not None
+        )
     return values

@@ -29,9 +29,9 @@ from extractor.schema import get_path
 
 SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
 APPEAL_RESULTS = ("upheld", "corrected", "other", "pending", "total")
-APPEAL_COLUMNS = tuple(f"{group}.{col}" for group in ("reconsideration", "litigation_direct",
-                                                      "litigation_after_reconsideration")
-                       for col in APPEAL_RESULTS)
+APPEAL_COLUMNS = tuple(
+    f"{group}.{col}" for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration") for col in APPEAL_RESULTS
+)
 APPEAL_SUMS = ((4, (0, 1, 2, 3)), (9, (5, 6, 7, 8)), (14, (10, 11, 12, 13)))
 
 _R = "stats_2019.requests."
@@ -54,8 +54,12 @@ def request_rows(version: str) -> tuple[RowSpec, ...]:
         _row("granted", "予以公开", "(一)"),
         _row("partially_granted", "部分公开", "(二)"),
         _row("denied.state_secret", "属于国家秘密", "1."),
-        RowSpec(_R + "denied.prohibited_by_law", r"(?:2\s*[、.,]\s*)?其他\s*法\s*律\s*行\s*政\s*(?:法\s*规\s*)?(?:禁\s*)?止\s*公\s*开",
-                COLUMNS_7, sums=SUM_7),
+        RowSpec(
+            _R + "denied.prohibited_by_law",
+            r"(?:2\s*[、.,]\s*)?其他\s*法\s*律\s*行\s*政\s*(?:法\s*规\s*)?(?:禁\s*)?止\s*公\s*开",
+            COLUMNS_7,
+            sums=SUM_7,
+        ),
         _row("denied.three_safeties", "危及“三安全一稳定”", "3."),
         _row("denied.third_party", "保护第三方合法权益", "4."),
         _row("denied.internal_affairs", "属于三类内部事务信息", "5."),
@@ -70,8 +74,13 @@ def request_rows(version: str) -> tuple[RowSpec, ...]:
         _row("not_processed.publication", "要求提供公开出版物", "3."),
         _row("not_processed.mass_repeated", "无正当理由大量反复申请", "4."),
         _row("not_processed.confirm_or_reissue", "要求行政机关确认或重新出具已获取信息", "5."),
-        RowSpec(_R + "other", r"\(六\)\s*其\s*他\s*处\s*理|(?<![\u4e00-\u9fff])其他处理", COLUMNS_7, sums=SUM_7,
-                may_be_blank=version == "gov2021"),
+        RowSpec(
+            _R + "other",
+            r"\(六\)\s*其\s*他\s*处\s*理|(?<![\u4e00-\u9fff])其他处理",
+            COLUMNS_7,
+            sums=SUM_7,
+            may_be_blank=version == "gov2021",
+        ),
     ]
     if version == "gov2021":
         rows += [
@@ -86,25 +95,40 @@ def request_rows(version: str) -> tuple[RowSpec, ...]:
     return tuple(rows)
 
 
-OUTCOME_ROWS = ["granted", "partially_granted"] + [f"denied.{k}" for k in (
-    "state_secret", "prohibited_by_law", "three_safeties", "third_party", "internal_affairs", "process_info",
-    "enforcement_files", "query_matters")] + [f"unable.{k}" for k in ("not_held", "needs_creation", "unclear")] + [
-    f"not_processed.{k}" for k in ("petition", "duplicate", "publication", "mass_repeated", "confirm_or_reissue")]
+OUTCOME_ROWS = (
+    ["granted", "partially_granted"]
+    + [
+        f"denied.{k}"
+        for k in (
+            "state_secret",
+            "prohibited_by_law",
+            "three_safeties",
+            "third_party",
+            "internal_affairs",
+            "process_info",
+            "enforcement_files",
+            "query_matters",
+        )
+    ]
+    + [f"unable.{k}" for k in ("not_held", "needs_creation", "unclear")]
+    + [f"not_processed.{k}" for k in ("petition", "duplicate", "publication", "mass_repeated", "confirm_or_reissue")]
+)
 OTHER_DETAIL_ROWS = [f"other_detail.{k}" for k in ("overdue_amendment", "overdue_fee", "other")]
 
 
 def request_equations(version: str, present: set[str]) -> list[Equation]:
     """Section 三's column arithmetic, over the rows that were found."""
+
     def cell(key: str, column: int) -> tuple[str, int]:
         return (_R + key, column)
 
     equations = []
     other_rows = ["other"] if "stats_2019.requests.other" in present or version != "gov2021" else OTHER_DETAIL_ROWS
     for column in range(7):
-        equations.append(Equation((cell("new_received", column), cell("carried_over", column)),
-                                  (cell("total", column), cell("carried_forward", column))))
-        equations.append(Equation(tuple(cell(k, column) for k in OUTCOME_ROWS + other_rows),
-                                  (cell("total", column),)))
+        equations.append(
+            Equation((cell("new_received", column), cell("carried_over", column)), (cell("total", column), cell("carried_forward", column)))
+        )
+        equations.append(Equation(tuple(cell(k, column) for k in OUTCOME_ROWS + other_rows), (cell("total", column),)))
         if version == "gov2021":
             equations.append(Equation(tuple(cell(k, column) for k in OTHER_DETAIL_ROWS), (cell("other", column),)))
     return equations
@@ -169,8 +193,7 @@ def proactive_evidence(text: str, year: int | None) -> dict[str, Number]:
     """
     found: dict[str, set[int]] = {}
     for clause in re.findall(r"[^。;]+", text):
-        if ("规章" not in clause and "规范性文件" not in clause) or speaks_of_another_period(clause, year) \
-                or "现行有效" in clause:
+        if ("规章" not in clause and "规范性文件" not in clause) or speaks_of_another_period(clause, year) or "现行有效" in clause:
             continue
         for path, pattern in _ISSUED_IN_PROSE.items():
             for match in pattern.finditer(clause):
@@ -198,8 +221,7 @@ _SECTION_3 = re.compile(r"本\s*年\s*新\s*收\s*政\s*府\s*信\s*息\s*公\s*
 _SECTION_4 = re.compile(r"行政复议[、,]?\s*(?:行政诉讼|提起行政诉讼)情况|行政复议[^。\n]{0,12}行政诉讼情况")
 
 
-def parse_2019_tables(text: str, version: str, evidence: Mapping[str, Number] | None = None,
-                      year: int | None = None) -> ParseResult:
+def parse_2019_tables(text: str, version: str, evidence: Mapping[str, Number] | None = None, year: int | None = None) -> ParseResult:
     """Read sections 二, 三 and 四 of a 2019- or 2021-format report (`version` is 'gov2019' or 'gov2021').
 
     `evidence`: figures the report states elsewhere (its prose), used to choose among a table's readings.
@@ -233,8 +255,7 @@ _SUB_TABLE = re.compile(r"信\s*息\s*内\s*容")
 _UNIT_LOOK_AHEAD = 4
 
 
-def _amounts_in_a_stated_unit(text: str, readings: list[RowReading], values: list[FieldValue],
-                              warnings: tuple[str, ...]) -> ParseResult:
+def _amounts_in_a_stated_unit(text: str, readings: list[RowReading], values: list[FieldValue], warnings: tuple[str, ...]) -> ParseResult:
     """The section-二 values, with an amount left null when neither its sub-table's header nor its row prints 万元.
 
     The form's amounts are in 万元 only where the report says so ("采购总金额(万元)", "102339.45万元"); an amount
@@ -255,9 +276,8 @@ def _amounts_in_a_stated_unit(text: str, readings: list[RowReading], values: lis
         row = money.get(value.path)
         if row is not None:
             header = max((m.start() for m in _SUB_TABLE.finditer(text, 0, row.start)), default=row.start)
-            if "万元" not in text[header:row.end + _UNIT_LOOK_AHEAD]:
-                dropped.append(f"{value.path}: {value.value:g} printed with no unit (no 万元 in its row or header); "
-                               "left null")
+            if "万元" not in text[header : row.end + _UNIT_LOOK_AHEAD]:
+                dropped.append(f"{value.path}: {value.value:g} printed with no unit (no 万元 in its row or header); left null")
                 continue
         kept.append(value)
     return ParseResult(tuple(kept), warnings + tuple(dropped))
@@ -281,17 +301,17 @@ def _parse_appeals(text: str, start: int, evidence: Mapping[str, Number]) -> Par
     """
     end = min(len(text), start + 900)
     last_total = r"总\s*计(?=[\s|]*\d)"
-    readings = read_rows(text, [RowSpec("stats_2019.appeals", last_total, APPEAL_COLUMNS, sums=APPEAL_SUMS)],
-                         start, end)
+    readings = read_rows(text, [RowSpec("stats_2019.appeals", last_total, APPEAL_COLUMNS, sums=APPEAL_SUMS)], start, end)
     if not any(r.candidates for r in readings):
-        groups = [RowSpec(f"stats_2019.appeals.{group}", last_total, APPEAL_RESULTS, sums=APPEAL_SUMS[:1])
-            for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")]
+        groups = [
+            RowSpec(f"stats_2019.appeals.{group}", last_total, APPEAL_RESULTS, sums=APPEAL_SUMS[:1])
+            for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
+        ]
         grouped = read_rows(text, groups, start, end)
         if len(grouped) == 3 and all(r.candidates for r in grouped):
             readings = grouped
     if not any(r.candidates for r in readings):
-        numbers_line = read_rows(text, [RowSpec("stats_2019.appeals", _NUMBERS_LINE, APPEAL_COLUMNS, sums=APPEAL_SUMS)],
-                                 start, end)
+        numbers_line = read_rows(text, [RowSpec("stats_2019.appeals", _NUMBERS_LINE, APPEAL_COLUMNS, sums=APPEAL_SUMS)], start, end)
         if any(r.candidates for r in numbers_line):
             readings = numbers_line
     cells, warnings = reconstruct(readings, [], evidence)
@@ -313,35 +333,38 @@ def arithmetic_2019(data: dict[str, Any]) -> list[str]:
     for row in rows:
         cells = [get_path(data, f"{_R}{row}.{c}") for c in COLUMNS_7]
         if all(c is not None for c in cells) and sum(cells[:6]) != cells[6]:
-            warnings.append(f"arithmetic: {_R}{row}: the six applicant columns add up to {sum(cells[:6])}, "
-                            f"the row total is {cells[6]}")
+            warnings.append(f"arithmetic: {_R}{row}: the six applicant columns add up to {sum(cells[:6])}, the row total is {cells[6]}")
     for column in COLUMNS_7:
+
         def cell(row: str, col: str = column) -> Any:
             return get_path(data, f"{_R}{row}.{col}")
 
         balance = [cell("new_received"), cell("carried_over"), cell("total"), cell("carried_forward")]
         if all(v is not None for v in balance) and balance[0] + balance[1] != balance[2] + balance[3]:
-            warnings.append(f"arithmetic: stats_2019 section 三 balance ({column}): 一 + 二 = {balance[0] + balance[1]}"
-                            f" but (七) + 四 = {balance[2] + balance[3]}")
+            warnings.append(
+                f"arithmetic: stats_2019 section 三 balance ({column}): 一 + 二 = {balance[0] + balance[1]}"
+                f" but (七) + 四 = {balance[2] + balance[3]}"
+            )
         other = cell("other")
         if other is None:
             details = [cell(r) for r in OTHER_DETAIL_ROWS]
             other = sum(details) if all(d is not None for d in details) else None
         outcomes = [cell(r) for r in OUTCOME_ROWS] + [other]
         if cell("total") is not None and all(v is not None for v in outcomes) and sum(outcomes) != cell("total"):
-            warnings.append(f"arithmetic: stats_2019 section 三 ({column}): outcomes add up to {sum(outcomes)} "
-                            f"but (七)总计 is {cell('total')}")
+            warnings.append(
+                f"arithmetic: stats_2019 section 三 ({column}): outcomes add up to {sum(outcomes)} but (七)总计 is {cell('total')}"
+            )
     for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration"):
         cells = [get_path(data, f"stats_2019.appeals.{group}.{c}") for c in APPEAL_RESULTS]
         if all(c is not None for c in cells) and sum(cells[:4]) != cells[4]:
-            warnings.append(f"arithmetic: stats_2019.appeals.{group}: results add up to {sum(cells[:4])}, "
-                            f"the total is {cells[4]}")
+            warnings.append(f"arithmetic: stats_2019.appeals.{group}: results add up to {sum(cells[:4])}, the total is {cells[4]}")
     return warnings
 
 
 def summary_2019(data: dict[str, Any]) -> dict[str, int | None]:
     """The comparable indicators of a 2019/2021 report: requests_received = 本年新收 total, requests_denied = the
     eight 不予公开 rows' totals, lawsuits = 直接起诉 + 复议后起诉."""
+
     def modern(path: str) -> Any:
         return get_path(data, "stats_2019." + path)
 
@@ -351,8 +374,7 @@ def summary_2019(data: dict[str, Any]) -> dict[str, int | None]:
         "requests_partially_granted": modern("requests.partially_granted.total"),
         "requests_denied": _sum_or_none(modern(f"requests.{r}.total") for r in OUTCOME_ROWS if r.startswith("denied.")),
         "reconsiderations": modern("appeals.reconsideration.total"),
-        "lawsuits": _sum_or_none((modern("appeals.litigation_direct.total"),
-                                  modern("appeals.litigation_after_reconsideration.total"))),
+        "lawsuits": _sum_or_none((modern("appeals.litigation_direct.total"), modern("appeals.litigation_after_reconsideration.total"))),
     }
 
 

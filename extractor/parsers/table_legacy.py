@@ -121,7 +121,7 @@ def parse_legacy_table(text: str) -> ParseResult:
 
 
 def _prose_number(text: str, end: int) -> bool:
-    return bool(re.match(r"[年月日%]", text[end:end + 1]))
+    return bool(re.match(r"[年月日%]", text[end : end + 1]))
 
 
 _FUJIAN_ROWS = [
@@ -163,15 +163,14 @@ def parse_fujian_form(text: str, evidence: Mapping[str, Number] | None = None) -
     header = _CUMULATIVE.search(text)
     if header is None or not FUJIAN_ROW.search(text):
         return ParseResult()
-    before = text[max(0, header.start() - 40):header.start()]
+    before = text[max(0, header.start() - 40) : header.start()]
     labels = list(re.finditer(r"单位|指标名称|项目", before))
-    year_before = labels and re.search(r"(?:19|20)\d\d\s*年?度?|本年度?", before[labels[-1].end():])
-    year_after = re.match(r"\s*\|?\s*(?:(?:19|20)\d\d\s*年?度?|本年度?)", text[header.end():header.end() + 15])
+    year_before = labels and re.search(r"(?:19|20)\d\d\s*年?度?|本年度?", before[labels[-1].end() :])
+    year_after = re.match(r"\s*\|?\s*(?:(?:19|20)\d\d\s*年?度?|本年度?)", text[header.end() : header.end() + 15])
     if not year_before and not year_after:
         return ParseResult((), ("Fujian form: cannot tell the report year's column from the cumulative one; left null",))
     year, cumulative = (0, 1) if year_before else (1, 0)
-    specs = [RowSpec(_L + key, label, printed_columns=2, take=(year,), orders=((cumulative, year),))
-             for key, label in _FUJIAN_ROWS]
+    specs = [RowSpec(_L + key, label, printed_columns=2, take=(year,), orders=((cumulative, year),)) for key, label in _FUJIAN_ROWS]
     readings = read_rows(text, specs, max(0, header.start() - 60), max_gap=400)
     cells, warnings = reconstruct(readings, _FUJIAN_RELATIONS, evidence)
     return ParseResult(tuple(field_values(text, readings, cells)), tuple(warnings))
@@ -183,27 +182,44 @@ def _year(*keys: str) -> tuple[tuple[str, int], ...]:
 
 FUJIAN_ROW = re.compile(r"受理(?:政府信息公开申请|依申请公开信息)总数|主动公开文件数")
 _FUJIAN_RELATIONS = [
-    Equation(_year("requests.received"), _year("requests.channels.in_person", "requests.channels.online",
-                                               "requests.channels.letter_or_fax")),
-    Equation(_year("requests.answered"), _year("requests.outcomes.granted", "requests.outcomes.partially_granted",
-                                               "requests.outcomes.denied", "requests.outcomes.other"), at_least=True),
-    Equation(_year("proactive.total"), _year("proactive.channels.website", "proactive.channels.gazette"),
-             at_least=True),
+    Equation(
+        _year("requests.received"), _year("requests.channels.in_person", "requests.channels.online", "requests.channels.letter_or_fax")
+    ),
+    Equation(
+        _year("requests.answered"),
+        _year("requests.outcomes.granted", "requests.outcomes.partially_granted", "requests.outcomes.denied", "requests.outcomes.other"),
+        at_least=True,
+    ),
+    Equation(_year("proactive.total"), _year("proactive.channels.website", "proactive.channels.gazette"), at_least=True),
 ]
 
 
 _LEGACY_SUMS = [
-    ("requests.received", ["requests.channels.in_person", "requests.channels.fax", "requests.channels.online",
-                           "requests.channels.letter", "requests.channels.letter_or_fax", "requests.channels.email",
-                           "requests.channels.other"]),
+    (
+        "requests.received",
+        [
+            "requests.channels.in_person",
+            "requests.channels.fax",
+            "requests.channels.online",
+            "requests.channels.letter",
+            "requests.channels.letter_or_fax",
+            "requests.channels.email",
+            "requests.channels.other",
+        ],
+    ),
     ("requests.completed", ["requests.completed_on_time", "requests.completed_extended"]),
-    ("requests.outcomes.denied", [f"requests.outcomes.denied_reasons.{k}" for k in (
-        "state_secret", "commercial_secret", "personal_privacy", "endangers_security", "not_government_info",
-        "other_legal")]),
-    ("appeals.reconsideration.total", ["appeals.reconsideration.upheld", "appeals.reconsideration.corrected",
-                                       "appeals.reconsideration.other"]),
-    ("appeals.litigation.total", ["appeals.litigation.upheld", "appeals.litigation.corrected",
-                                  "appeals.litigation.other"]),
+    (
+        "requests.outcomes.denied",
+        [
+            f"requests.outcomes.denied_reasons.{k}"
+            for k in ("state_secret", "commercial_secret", "personal_privacy", "endangers_security", "not_government_info", "other_legal")
+        ],
+    ),
+    (
+        "appeals.reconsideration.total",
+        ["appeals.reconsideration.upheld", "appeals.reconsideration.corrected", "appeals.reconsideration.other"],
+    ),
+    ("appeals.litigation.total", ["appeals.litigation.upheld", "appeals.litigation.corrected", "appeals.litigation.other"]),
     ("operations.staff_total", ["operations.staff_full_time", "operations.staff_part_time"]),
 ]
 
@@ -222,6 +238,7 @@ def arithmetic_legacy(data: dict[str, Any]) -> list[str]:
 def summary_legacy(data: dict[str, Any]) -> dict[str, int | None]:
     """The comparable indicators of a legacy report: requests_granted = 同意公开 + 属于已主动公开 (both are full
     disclosure)."""
+
     def legacy(path: str) -> Any:
         return get_path(data, _L + path)
 

@@ -198,6 +198,7 @@ def _report_files(folder: Path, failures: list[Failure]) -> list[Path]:
     >>> [str(p.relative_to(folder)) for p in _report_files(folder, [])]
     ['sub/r.txt']
     """
+
     def cannot_read(error: OSError) -> None:
         failures.append(Failure(str(error.filename), f"cannot read this folder ({error.strerror})"))
 
@@ -226,12 +227,13 @@ def output_names(files: list[Path]) -> dict[Path, str]:
     ...                    Path("x/b/t.txt")]).values())
     ['a__r', 'b__r', 'b__s.pdf', 'b__s.txt', 't']
     """
+
     def name(file: Path, level: int) -> str:
         if level == 0:
             return printable(file.stem)
         if level == 1:
             return printable(f"{file.parent.name}__{file.stem}")
-        return printable("__".join([*file.absolute().parent.parts[1:][-(level - 1):], file.name]))
+        return printable("__".join([*file.absolute().parent.parts[1:][-(level - 1) :], file.name]))
 
     levels = dict.fromkeys(files, 0)
     deepest = max((len(file.absolute().parts) for file in files), default=0)
@@ -242,8 +244,7 @@ def output_names(files: list[Path]) -> dict[Path, str]:
         if not clashing:
             return names
         if all(levels[file] > deepest for file in clashing):  # only "a__b/c.txt" and "a/b__c.txt" get here
-            return {file: f"{value}__{index}" if file in clashing else value
-                    for index, (file, value) in enumerate(names.items())}
+            return {file: f"{value}__{index}" if file in clashing else value for index, (file, value) in enumerate(names.items())}
         for file in clashing:
             levels[file] += 1
 
@@ -272,8 +273,7 @@ def is_current(output: Path, source: Path, identity: Mapping[str, Any]) -> bool:
         data = json.loads(output.read_text(encoding="utf-8"))
         run = data["run"]
         model_failed = any(warning.startswith(NOT_READ) for warning in data.get("warnings", []))
-        return (not model_failed and run["input_sha256"] == sha256_file(source)
-                and all(run.get(k) == v for k, v in identity.items()))
+        return not model_failed and run["input_sha256"] == sha256_file(source) and all(run.get(k) == v for k, v in identity.items())
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -296,7 +296,7 @@ def _not_read(report: AnnualReport) -> str | None:
     part that failed, or a statistics table present in the report that no parser could read."""
     if report.run.complete:
         return None
-    model = next((w[len(NOT_READ):] for w in report.warnings if w.startswith(NOT_READ)), None)
+    model = next((w[len(NOT_READ) :] for w in report.warnings if w.startswith(NOT_READ)), None)
     unread = model or next((w for w in report.warnings if UNREADABLE in w), "part of the report was not read")
     return _one_line(unread)
 
@@ -359,22 +359,33 @@ def run_batch(paths: list[str], options: BatchOptions, stderr: TextIO | None = N
                 dataset = build_dataset(out_dir, options.formats, options.labels)
                 tables, notices = dataset.tables, dataset.notices
             except OSError as exc:  # a full disk, say: the report JSONs written stay, a rerun writes the tables
-                unwritten.append(Failure(str(out_dir / "reports.csv"), f"cannot write the tables "
-                                         f"({exc.strerror or exc}); the reports written are kept, rerun to write them"))
+                unwritten.append(
+                    Failure(
+                        str(out_dir / "reports.csv"),
+                        f"cannot write the tables ({exc.strerror or exc}); the reports written are kept, rerun to write them",
+                    )
+                )
     for notice in notices:
         print(f"extractor: {notice}", file=err)
     failures += [failed[f] for f in files if f in failed] + unwritten
-    result = BatchResult(extracted=len(todo) - len(failed), skipped=len(files) - len(todo),
-                         failures=tuple(failures), accounting=accounting, tables=tuple(tables),
-                         incomplete=tuple(incomplete[f] for f in files if f in incomplete))
+    result = BatchResult(
+        extracted=len(todo) - len(failed),
+        skipped=len(files) - len(todo),
+        failures=tuple(failures),
+        accounting=accounting,
+        tables=tuple(tables),
+        incomplete=tuple(incomplete[f] for f in files if f in incomplete),
+    )
     for failure in result.failures + result.incomplete:
         print(f"extractor: {failure.line}", file=err)
     unfinished = f" ({len(result.incomplete)} incomplete)" if result.incomplete else ""
-    print(f"extractor: {result.extracted} extracted{unfinished}, {result.skipped} already current, {len(result.failures)} failed; "
-          f"output in {printable(str(out_dir))}/", file=err)
+    print(
+        f"extractor: {result.extracted} extracted{unfinished}, {result.skipped} already current, {len(result.failures)} failed; "
+        f"output in {printable(str(out_dir))}/",
+        file=err,
+    )
     if accounting:
-        print("extractor: model use: " + ", ".join(f"{key} {value}" for key, value in accounting.items()),
-              file=err)
+        print("extractor: model use: " + ", ".join(f"{key} {value}" for key, value in accounting.items()), file=err)
     return result
 
 
@@ -386,14 +397,13 @@ def _workers(options: BatchOptions, todo: int) -> int:
     return (os.cpu_count() or 1) if todo >= LARGE_BATCH else 1
 
 
-
-
 # -------------------------------------------------------------------------------------------------- the workers
 Deliver = Callable[[Path, Outcome], None]
 
 
-def _extract_all(files: list[Path], settings: ModelSettings | None, workers: int, deliver: Deliver,
-                 time_limit: float | None = None) -> None:
+def _extract_all(
+    files: list[Path], settings: ModelSettings | None, workers: int, deliver: Deliver, time_limit: float | None = None
+) -> None:
     """Extract `files`, handing each outcome to `deliver` in this process as soon as it is ready. With a model,
     an interrupted run (Ctrl-C) interrupts the requests in flight and starts no other report."""
     if settings is not None:
@@ -421,8 +431,10 @@ def _extract_all(files: list[Path], settings: ModelSettings | None, workers: int
         for file in suspects:  # in flight when a worker died: each alone, to find the one that kills it
             with _pool(1) as alone:
                 if _feed(alone, deque([file]), 1, None, deliver, time_limit):
-                    deliver(file, Outcome(None, failure="internal error: the worker process died reading this "
-                                                        "file (a crash in a native library?)"))
+                    deliver(
+                        file,
+                        Outcome(None, failure="internal error: the worker process died reading this file (a crash in a native library?)"),
+                    )
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -433,6 +445,7 @@ def _exit_with_parent(parent: int) -> None:
     """Worker start-up: end this worker when the batch process is gone. A batch killed by a signal it cannot
     handle (SIGKILL, or SIGTERM's default) cannot shut its pool down, and its idle workers would otherwise
     wait for work forever."""
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
@@ -441,8 +454,9 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _feed(pool: Executor, queue: deque[Path], window: int, settings: ModelSettings | None,
-          deliver: Deliver, time_limit: float | None = None) -> list[Path]:
+def _feed(
+    pool: Executor, queue: deque[Path], window: int, settings: ModelSettings | None, deliver: Deliver, time_limit: float | None = None
+) -> list[Path]:
     """Keep `window` files in flight until `queue` is empty; return the files whose worker died (the pool is
     broken then, and the files not yet started stay in `queue`)."""
     running: dict[Future[Outcome], Path] = {}
@@ -504,8 +518,7 @@ class Progress:
         """
         worked = self.extracted + self.failed
         done = worked + self.skipped
-        text = (f"extractor: {done}/{self.total} · {self.extracted} extracted · {self.skipped} current · "
-                f"{self.failed} failed")
+        text = f"extractor: {done}/{self.total} · {self.extracted} extracted · {self.skipped} current · {self.failed} failed"
         elapsed = now - self.started
         if worked and elapsed > 0:
             rate = worked / elapsed

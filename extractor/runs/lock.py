@@ -42,8 +42,11 @@ def output_folder_lock(out_dir: Path) -> Iterator[None]:
     with handle:
         handle.seek(0)  # Windows locks a byte range: always the first byte
         if not _try_lock(handle):
-            raise ConfigError(f"another extractor run is writing to this folder ({_holder(handle)}); wait for it to "
-                              "finish or choose another output folder with -o", path=str(out_dir))
+            raise ConfigError(
+                f"another extractor run is writing to this folder ({_holder(handle)}); wait for it to "
+                "finish or choose another output folder with -o",
+                path=str(out_dir),
+            )
         try:
             handle.truncate()
             handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
