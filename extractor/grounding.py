@@ -73,11 +73,30 @@ def not_for_the_year(text: str, start: int, end: int, year: int | None) -> str |
     """
     sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
     clause_start = clause_start_before(text, sentence_start, start)
-    if _CUMULATIVE.search(text, sentence_start, start) or speaks_of_another_period(text[clause_start:end], year):
+    if (
+        _CUMULATIVE.search(text, sentence_start, start)
+        or speaks_of_another_period(text[clause_start:end], year)
+        or _opens_with_another_year(text, sentence_start, year)
+    ):
         return "speaks of another period than the report year"
     if is_approximate(text, start, end):
         return "gives an approximate figure"
     return None
+
+
+_OPENING_YEAR = re.compile(r"\s*(?:[一二三四五六七八九十]+、[^,。;]{0,24}?)?((?:19|20)\d\d)\s*年(?:度)?\s*[,，]")
+"""A sentence that opens on a year and a comma (2016年,… or 五、复议情况2016年,…): that year is every clause's."""
+
+
+def _opens_with_another_year(text: str, sentence_start: int, year: int | None) -> bool:
+    """Whether the sentence opens on a year other than the report year, which then governs all its clauses.
+
+    >>> text = "2016年,本厅共受理行政复议3起,行政诉讼5起。"
+    >>> _opens_with_another_year(text, 0, 2017), _opens_with_another_year(text, 0, 2016)
+    (True, False)
+    """
+    opening = _OPENING_YEAR.match(text, sentence_start)
+    return year is not None and opening is not None and int(opening.group(1)) != year
 
 
 def _printed(value: float) -> str:

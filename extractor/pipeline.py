@@ -49,7 +49,7 @@ def run_identity(settings: ModelSettings | None) -> dict[str, Any]:
     the model (None for parsers only) and the prompt versions. Compared against an output's `run` block.
 
     >>> run_identity(None)
-    {'extractor_version': '0.1.0', 'model': None, 'prompt_versions': {}}
+    {'extractor_version': '0.2.0', 'model': None, 'prompt_versions': {}}
     """
     if settings is None:
         return {"extractor_version": __version__, "model": None, "prompt_versions": {}}

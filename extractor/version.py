@@ -1,3 +1,3 @@
 """The extractor's version: it enters every output's `run` block, so a new version redoes old outputs."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

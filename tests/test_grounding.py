@@ -158,3 +158,12 @@ def test_every_accepted_value_is_the_text_between_its_offsets() -> None:
     for path, value, quote, money in cases:
         found = _accepted(ground_figure(path, value, quote, TEXT, (0, len(TEXT)), 2016, money=money))
         assert TEXT[found.start : found.end] == found.quote
+
+
+def test_a_sentence_opening_on_another_year_is_not_the_report_years_in_any_clause():
+    from extractor.grounding import not_for_the_year
+
+    text = "五、复议诉讼情况2016年,本厅共受理行政复议3起,行政诉讼5起,举报投诉15起。"
+    start = text.index("5起")
+    assert not_for_the_year(text, start, start + 1, 2017) == "speaks of another period than the report year"
+    assert not_for_the_year(text, start, start + 1, 2016) is None

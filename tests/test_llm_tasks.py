@@ -171,3 +171,17 @@ def _assert_schema_has(schema: dict[str, object], path: str) -> None:
             if not ref:
                 break
             node = defs[str(ref).rsplit("/", 1)[-1]]
+
+
+def test_a_figure_counting_a_list_of_quantities_together_is_offered_as_none_of_them():
+    from extractor.llm.tasks import candidates
+
+    assert candidates("围绕重点工作召开新闻发布会、政策解读会", "围绕重点工作召开新闻发布会、政策解读会", "场") == ()
+    assert candidates("全年召开新闻发布会", "全年召开新闻发布会", "场") != ()
+
+
+def test_policy_interpretations_are_articles_not_meetings():
+    from extractor.llm.tasks import candidates
+
+    assert "政策解读数" not in candidates("召开政策解读会", "召开政策解读会", "场")
+    assert "政策解读数" in candidates("发布政策解读", "发布政策解读", "篇")

@@ -34,6 +34,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -107,6 +108,7 @@ requests and appeals under stats_2019; proactive totals, responses and money und
 _UNITS = {
     "proactive": "条|篇|件|个",
     "responses": "条|篇|次|场|期|件|个",
+    "responses.policy_interpretations": "条|篇|次|期|件|个",  # articles: 场 counts meetings
     "requests": "件|条|个|份|宗|次",
     "appeals": "件|起|宗|个|次",
     "operations.staff_total": "人|名",
@@ -190,6 +192,8 @@ def candidates(clause: str, sentence: str, unit: str, modern: str = "") -> tuple
     (('兼职人员数',), ('工作人员数',))
     """
     offered = [f for f in FIGURES if not modern or f.in_modern or (modern == "prose" and f.modern_path)]
+    if counts_several(clause, offered):
+        return ()
     found = [
         f
         for f in offered
@@ -200,6 +204,22 @@ def candidates(clause: str, sentence: str, unit: str, modern: str = "") -> tuple
     ]
     specific = [f for f in found if f.context] or found
     return tuple(f.label for f in specific[:MAX_CANDIDATES])
+
+
+_LIST_TAIL = re.compile(r"[^,;:]*$")
+_LISTED = re.compile(r"[、和及与]")
+
+
+def counts_several(clause: str, figures: Sequence[Figure] = FIGURES) -> bool:
+    """Whether the number after `clause` counts a list of several quantities together: the words since the last
+    comma name two of them joined by 、/和/及 (召开新闻发布会、政策解读会10场). Such a figure is not one quantity, so
+    it is offered as none of them.
+
+    >>> counts_several("围绕重点工作召开新闻发布会、政策解读会"), counts_several("全年召开新闻发布会")
+    (True, False)
+    """
+    tail = _LIST_TAIL.search(clause).group(0)  # type: ignore[union-attr]
+    return bool(_LISTED.search(tail)) and len({f.label for f in figures if re.search(f.cue, tail)}) >= 2
 
 
 def figure_path(label: str, template: str) -> str:
