@@ -4,8 +4,10 @@
 
 Runs `extract_document` with a model reader on each gold document whose name contains one of NAME (default:
 the three prose-only sample reports, 阳泉 2016, 灵山 2017, 长兴 2019), with no response cache, so every request
-is sent and timed. Serve the local model first (`bash evals/local_model.sh serve`); the defaults are its address
-and name. Prints one line per report and the mean, for example:
+is sent and timed. `--warm-up NAME` first extracts another gold document, untimed, so that the server has
+seen every task's instructions, as it has after the first report of a batch run. Serve the local model first
+(`bash evals/local_model.sh serve`); the defaults are its address and name. Prints one line per report and the
+mean, for example:
 
     002_eecb39734b1bbce8: 149.1 s (server CPU 162.2 s), 3 requests, 3,115 tokens in, 178 out, stats F1 0.966
     (0 halluc.), highlights/problems/improvements F1 0.86/1.00/1.00
@@ -46,12 +48,24 @@ def main() -> int:
     parser.add_argument("--evals", default=str(Path(__file__).resolve().parent))
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--server-pid", type=int, help="the server's process id: report its CPU seconds per report")
+    parser.add_argument(
+        "--warm-up",
+        metavar="NAME",
+        help="first extract this gold document, untimed: the server then holds each task's prefix, as in a batch run",
+    )
     args = parser.parse_args()
     settings = ModelSettings.from_options(base_url=args.base_url, model=args.model, use_cache=False, environ={})
     assert settings is not None
     reader = ModelReader(ModelClient(settings))
+    cases = load_cases(Path(args.evals))
+    if args.warm_up:
+        for case in cases:
+            if args.warm_up in case.name:
+                extract_document(load_document(case.source), reader)
+                print(f"warmed up on {case.name} (not timed)", flush=True)
+                break
     rows = []
-    for case in load_cases(Path(args.evals)):
+    for case in cases:
         if not any(name in case.name for name in args.names):
             continue
         document = load_document(case.source)

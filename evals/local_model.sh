@@ -47,13 +47,20 @@ build_server() {
     echo "server: $SERVER_VENV"
 }
 
-# llama.cpp reuses the longest prompt prefix shared with the previous request: every request of a task starts
-# with the same system message and examples, and a report's requests of one task go out in a row, so that
-# prefix is evaluated once per run of a task. The server's own RAM prompt cache (--cache true) is left off: in
-# llama-cpp-python 0.3.36 each saved state also copies the logits (~1 GB per 2k tokens with this vocabulary)
-# while the size limit counts only the KV state; with it on, a live eval of the gold set grew the server to
-# 23 GB and the kernel killed it after 26 requests.
-SERVER_ARGS=(--model "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" --n_ctx 8192 --n_threads "$THREADS")
+# How the server is run, each setting measured on the three prose sample reports (README, "Speed on the model
+# path"):
+# - --logits_all false: the server's default (true) computes and copies the logits of every prompt token
+#   (151,936 floats each), which the extractor never uses: it asks for no logprobs.
+# - --flash_attn true: attention in one pass, a little faster on long prompts.
+# - --cache true: a RAM prompt cache. llama.cpp by itself reuses only the prefix shared with the previous request,
+#   and a report alternates tasks (statistics, narrative), each with its own instructions and examples; the cache
+#   keeps a state per task, so every request after the first of its task starts from its instructions already
+#   evaluated. --cache_size counts only the KV state of each entry (about 28 kB per token), while each entry
+#   also copies the logits: with --logits_all true that was 0.6 MB per token, and a live eval of the gold set
+#   grew the server to 23 GB before the kernel killed it; with --logits_all false it is at most one batch
+#   (512 tokens, 311 MB), and 200 MB of KV holds a handful of entries (peak 5 GB resident over the gold set).
+SERVER_ARGS=(--model "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" --n_ctx 8192 --n_threads "$THREADS"
+    --logits_all false --flash_attn true --cache true --cache_size 200000000)
 
 serve() {
     exec "$SERVER_VENV/bin/python" -m llama_cpp.server "${SERVER_ARGS[@]}"

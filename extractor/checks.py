@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from extractor.parsers.formats import arithmetic_warnings, block_of, summary_of
+from extractor.parsers.formats import arithmetic_warnings, block_of, summary_of, wholes_of
 from extractor.records import FieldValue
 from extractor.schema import get_path, money_paths
 
-__all__ = ["arithmetic_warnings", "compute_summary", "plausible", "unreadable_sections"]
+__all__ = ["arithmetic_warnings", "compute_summary", "model_within_wholes", "plausible", "unreadable_sections"]
 
 MAX_COUNT = 10**9
 """Past any count a disclosure report states (China's population is 1.4 × 10^9): a larger one is a garbled cell."""
@@ -56,6 +56,41 @@ def plausible(values: Iterable[FieldValue]) -> tuple[list[FieldValue], list[str]
                 f"{value.path}: {value.value} is not a plausible figure ({'negative' if value.value < 0 else f'past {limit}'}); left null"
             )
     return kept, warnings
+
+
+def model_within_wholes(values: Iterable[FieldValue], template: str) -> tuple[list[FieldValue], list[str]]:
+    """The values, less every figure the model read (`method="llm"`) that takes part in a whole-and-parts
+    relation of the report's form that the values break: the parts stated add up to more than their whole.
+    Null beats wrong: one side is wrong and the model's is the weaker reading, so it is left null with a
+    warning. When the parsers read both sides, nothing is dropped (`arithmetic_warnings` reports it).
+
+    >>> received = FieldValue("stats_legacy.requests.received", 12, "受理申请12件", 0, 8)
+    >>> online = FieldValue("stats_legacy.requests.channels.online", 30, "网上申请30件", 9, 16, method="llm")
+    >>> kept, warnings = model_within_wholes([received, online], "legacy")
+    >>> [v.path for v in kept]
+    ['stats_legacy.requests.received']
+    >>> warnings  # doctest: +NORMALIZE_WHITESPACE
+    ["stats_legacy.requests.channels.online: the model's 30 ('网上申请30件') is left null: the parts of
+      stats_legacy.requests.received would add up to 30, more than its 12"]
+    >>> model_within_wholes([received, FieldValue(online.path, 5, "网上申请5件", 9, 15, method="llm")], "legacy")[1]
+    []
+    """
+    values = list(values)
+    by_path = {value.path: value for value in values}
+    dropped: dict[str, str] = {}
+    for whole_path, part_paths in wholes_of(template):
+        whole = by_path.get(whole_path)
+        parts = [by_path[path] for path in part_paths if path in by_path]
+        if whole is None or not parts or sum(part.value for part in parts) <= whole.value:
+            continue
+        added = sum(part.value for part in parts)
+        for value in (whole, *parts):
+            if value.method == "llm" and value.path not in dropped:
+                dropped[value.path] = (
+                    f"{value.path}: the model's {value.value} ('{value.quote}') is left null: the parts of {whole_path} "
+                    f"would add up to {added}, more than its {whole.value}"
+                )
+    return [value for value in values if value.path not in dropped], list(dropped.values())
 
 
 _STATISTICS_SECTIONS = (

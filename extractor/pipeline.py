@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from extractor.checks import arithmetic_warnings, compute_summary, plausible, unreadable_sections
+from extractor.checks import arithmetic_warnings, compute_summary, model_within_wholes, plausible, unreadable_sections
 from extractor.documents import Document, load_document
 from extractor.entities import canonical_entity
 from extractor.errors import DocumentError, printable
@@ -143,6 +143,7 @@ def extract_document(
         data.update(reading.narrative)
         run.update(run_identity(reader.client.settings), llm_used=True, accounting=accounting.as_dict(), complete=reading.complete)
     values, implausible = plausible(parsed.values)
+    values, over_wholes = model_within_wholes(values, meta["template"])
     for value in values:
         set_path(data, value.path, value.value)
         data["evidence"][value.path] = {
@@ -153,7 +154,7 @@ def extract_document(
             "page": document.page_of(value.start),
         }
     unreadable = unreadable_sections(document.text, meta["template"], data["evidence"])
-    data["warnings"] = list(parsed.warnings) + implausible + arithmetic_warnings(data) + unreadable
+    data["warnings"] = list(parsed.warnings) + implausible + over_wholes + arithmetic_warnings(data) + unreadable
     run["complete"] = run.get("complete", True) and not unreadable
     data["summary"] = compute_summary(data, meta["template"])
     data["run"] = run

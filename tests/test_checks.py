@@ -78,3 +78,24 @@ def test_a_negative_change_is_kept_and_a_negative_count_left_null():
     )
     assert [(v.path, v.value) for v in kept] == [("stats_2019.proactive.licensing.change", -5)]
     assert warnings == ["stats_2019.proactive.licensing.decisions: -1 is not a plausible figure (negative); left null"]
+
+
+def test_a_model_total_smaller_than_the_parts_the_parsers_read_is_dropped_and_parser_values_never_are() -> None:
+    from extractor.checks import model_within_wholes
+    from extractor.records import FieldValue
+
+    staff = FieldValue("stats_legacy.operations.staff_total", 2, "工作人员2人", 0, 6, method="llm")
+    full = FieldValue("stats_legacy.operations.staff_full_time", 3, "专职人员3人", 7, 13)
+    part = FieldValue("stats_legacy.operations.staff_part_time", 4, "兼职人员4人", 14, 20)
+    kept, warnings = model_within_wholes([staff, full, part], "legacy")
+    assert [v.path for v in kept] == [full.path, part.path]
+    assert warnings == [
+        "stats_legacy.operations.staff_total: the model's 2 ('工作人员2人') is left null: the parts of "
+        "stats_legacy.operations.staff_total would add up to 7, more than its 2"
+    ]
+    parsers_only = [FieldValue(staff.path, 2, staff.quote, 0, 6), full, part]
+    assert model_within_wholes(parsers_only, "legacy") == (parsers_only, [])
+    leaders = FieldValue("stats_legacy.responses.press_conferences_by_leaders", 5, "主要负责同志出席5次", 0, 9, method="llm")
+    conferences = FieldValue("stats_legacy.responses.press_conferences", 3, "举办新闻发布会3次", 10, 19)
+    assert model_within_wholes([leaders, conferences], "legacy")[0] == [conferences]
+    assert model_within_wholes([leaders, conferences], "gov2021")[0] == [leaders, conferences]  # the 2019 forms have no such pairs here

@@ -346,3 +346,22 @@ def test_a_reports_requests_go_out_in_parallel_up_to_the_concurrency_with_the_sa
         results[concurrency] = (most, report.model_dump(exclude={"run"}))
     assert results[1][0] == 1 and results[3][0] >= 2
     assert results[1][1] == results[3][1]
+
+
+def test_model_figures_whose_parts_exceed_the_whole_stay_null_with_warnings(served: FakeOpenAI, tmp_path: Path) -> None:
+    """The parsers read 12 requests; the model is offered two channel figures adding up to 32: one side is wrong,
+    so the model's figures stay null (null beats wrong) and the warnings say why."""
+    text = (
+        "某县2016年政府信息公开工作年度报告\n三、依申请公开情况\n"
+        "全年共受理政府信息公开申请12件。群众通过网上提交申请30件,当面提交申请2件。\n"
+    )
+    report = _extract(_report_file(tmp_path, text), served)
+    offered = [body["messages"][-1]["content"] for body in served.chat_bodies()]
+    assert any("网络申请数" in prompt for prompt in offered)  # the model was asked, and answered 网络申请数
+    assert report.stats_legacy.requests.received == 12
+    assert report.stats_legacy.requests.channels.online is None and report.stats_legacy.requests.channels.in_person is None
+    assert "stats_legacy.requests.channels.online" not in report.evidence
+    over = [
+        w for w in report.warnings if "is left null: the parts of stats_legacy.requests.received would add up to 32, more than its 12" in w
+    ]
+    assert len(over) == 2

@@ -32,6 +32,7 @@ from extractor.parsers.table_2019 import (
 )
 from extractor.parsers.table_legacy import (
     FUJIAN_ROW,
+    LEGACY_WHOLES,
     arithmetic_legacy,
     parse_fujian_form,
     parse_legacy_table,
@@ -53,6 +54,8 @@ class TableFormat:
     parse: Callable[[str, Evidence, int | None], ParseResult]
     arithmetic: Callable[[dict[str, Any]], list[str]]
     summary: Callable[[dict[str, Any]], dict[str, int | None]]
+    wholes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Each whole of the format and its parts, which never add up to more (the checks hold the model to it)."""
 
 
 _MODERN_WORDS = re.compile(r"本年新收政府信息公开申请数量|收到和处理政府信息公开申请情况")
@@ -96,6 +99,7 @@ FORMATS: tuple[TableFormat, ...] = (
         lambda text, evidence, year: parse_fujian_form(text, evidence),
         arithmetic_legacy,
         summary_legacy,
+        LEGACY_WHOLES,
     ),
     TableFormat(
         "legacy",
@@ -105,6 +109,7 @@ FORMATS: tuple[TableFormat, ...] = (
         lambda text, evidence, year: parse_legacy_table(text),
         arithmetic_legacy,
         summary_legacy,
+        LEGACY_WHOLES,
     ),
 )
 _FALLBACK = FORMATS[-1]
@@ -139,6 +144,15 @@ def arithmetic_warnings(data: dict[str, Any]) -> list[str]:
     """Every failed relation of every format's tables in a filled report (formats sharing checks run them once)."""
     checks = list(dict.fromkeys(f.arithmetic for f in FORMATS))
     return [warning for check in checks for warning in check(data)]
+
+
+def wholes_of(template: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The wholes and parts of the template's formats.
+
+    >>> [parts for whole, parts in wholes_of("legacy") if whole == "stats_legacy.proactive.total"]
+    [('stats_legacy.proactive.normative_docs',)]
+    """
+    return tuple(dict.fromkeys(pair for f in formats_of(template) for pair in f.wholes))
 
 
 def summary_of(data: dict[str, Any], template: str) -> dict[str, int | None]:

@@ -222,6 +222,19 @@ _LEGACY_SUMS = [
     ("appeals.litigation.total", ["appeals.litigation.upheld", "appeals.litigation.corrected", "appeals.litigation.other"]),
     ("operations.staff_total", ["operations.staff_full_time", "operations.staff_part_time"]),
 ]
+"""The legacy form's totals and the sub-items that add up to them."""
+
+LEGACY_WHOLES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (_L + whole, tuple(_L + part for part in parts))
+    for whole, parts in [
+        *_LEGACY_SUMS,
+        ("proactive.total", ["proactive.normative_docs"]),
+        ("responses.press_conferences", ["responses.press_conferences_by_leaders"]),
+        ("responses.online_interviews", ["responses.online_interviews_by_leaders"]),
+    ]
+)
+"""Every whole of the legacy form and its parts (the sums above and the form's 其中 rows): whatever parts a
+report states never add up to more than their whole."""
 
 
 def arithmetic_legacy(data: dict[str, Any]) -> list[str]:
