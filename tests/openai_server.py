@@ -42,6 +42,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
 
+from extractor.llm.settings import Mode, ModelSettings
+
 JSON = dict[str, Any]
 
 
@@ -234,6 +236,12 @@ class FakeOpenAI:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
+
+    def settings(self, **overrides: Any) -> ModelSettings:
+        """The extractor's settings for this server, quick to give up (tests of failures override them):
+        json_object mode, 2 s per answer, one transport retry, 10 ms between attempts."""
+        defaults: dict[str, Any] = {"mode": Mode.JSON_OBJECT, "timeout": 2.0, "max_wait": 0.01, "transport_retries": 1}
+        return ModelSettings(base_url=self.base_url, model="m", **{**defaults, **overrides})
 
     def chat_bodies(self) -> list[JSON]:
         """The JSON bodies of the POST /v1/chat/completions requests received, in order."""

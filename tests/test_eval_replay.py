@@ -15,7 +15,7 @@ from openai_server import FakeOpenAI
 
 from extractor.evaluation.runner import RECORDINGS, recorded_reader, run_eval
 from extractor.llm.cache import RecordedAnswers
-from extractor.llm.settings import Mode, ModelSettings
+from extractor.llm.settings import ModelSettings
 
 EVALS = Path(__file__).resolve().parents[1] / "evals"
 CASE = "06_hebei_jyt_2013"
@@ -43,15 +43,7 @@ def evals_dir(tmp_path: Path) -> Path:
 
 
 def _settings(server: FakeOpenAI, tmp_path: Path) -> ModelSettings:
-    return ModelSettings(
-        base_url=server.base_url,
-        model="m",
-        mode=Mode.JSON_OBJECT,
-        timeout=2.0,
-        max_wait=0.01,
-        transport_retries=1,
-        cache_dir=str(tmp_path / "cache"),
-    )
+    return server.settings(cache_dir=str(tmp_path / "cache"))
 
 
 def _scores(report: Path) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from extractor.llm.cache import ResponseCache
 from extractor.llm.client import ModelClient
 from extractor.llm.prompts import prompt_versions
 from extractor.llm.reader import ModelReader
-from extractor.llm.settings import Mode, ModelSettings
 from extractor.pipeline import extract_document
 from extractor.schema import AnnualReport, extractive_summary, topic_for
 
@@ -65,15 +64,7 @@ def _report_file(tmp_path: Path, text: str = REPORT, name: str = "county_2016.tx
 
 
 def _extract(path: Path, server: FakeOpenAI, cache_dir: Path | None = None) -> AnnualReport:
-    settings = ModelSettings(
-        base_url=server.base_url,
-        model="m",
-        mode=Mode.JSON_OBJECT,
-        timeout=2.0,
-        max_wait=0.01,
-        transport_retries=1,
-        cache_dir=str(cache_dir) if cache_dir else None,
-    )
+    settings = server.settings(cache_dir=str(cache_dir) if cache_dir else None)
     store = ResponseCache(cache_dir) if cache_dir else None
     return extract_document(load_document(path), ModelReader(ModelClient(settings, store=store)))
 
@@ -333,15 +324,7 @@ def test_a_reports_requests_go_out_in_parallel_up_to_the_concurrency_with_the_sa
     results = {}
     for concurrency in (1, 3):
         most = 0
-        settings = ModelSettings(
-            base_url=openai_server.base_url,
-            model="m",
-            mode=Mode.JSON_OBJECT,
-            timeout=5.0,
-            max_wait=0.01,
-            transport_retries=1,
-            concurrency=concurrency,
-        )
+        settings = openai_server.settings(timeout=5.0, concurrency=concurrency)
         report = extract_document(load_document(path), ModelReader(ModelClient(settings)))
         results[concurrency] = (most, report.model_dump(exclude={"run"}))
     assert results[1][0] == 1 and results[3][0] >= 2
