@@ -45,6 +45,21 @@ _SENTENCE_END = re.compile(r"(?<=[。!?;])")
 MAX_CHUNK_CHARS = 1500
 
 
+_PART_OPENING = re.compile(rf"\(([{_NUMERALS}]{{1,2}})\)")
+
+
+def part_openings(text: str) -> list[int]:
+    """Where the report's numbered headings and parts start, in order: its section headings (`section_starts`)
+    and every (一), (二)… opening a part, also where scraping ran it on after a title with no punctuation.
+    A sentence of figures never runs across one of these.
+
+    >>> text = "一、概述(略)。二、主动公开政府信息情况(一)通过省级平台公开信息2016年度在平台公开信息1700条。"
+    >>> [text[i:i + 3] for i in part_openings(text)]
+    ['一、概', '二、主', '(一)']
+    """
+    return sorted(set(section_starts(text)) | {match.start() for match in _PART_OPENING.finditer(text)})
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A slice of the normalized text: `text == document_text[start:end]`."""

@@ -38,6 +38,20 @@ def test_figure_mentions_keeps_uncovered_figures_with_their_choices_and_clause_q
         assert FIGURES[mention.quote_start : mention.end] == mention.quote
 
 
+def test_a_heading_run_on_into_its_first_sentence_lends_it_no_words() -> None:
+    """Scraping dropped the paragraph marks: the section title 主动公开政府信息情况 runs into its first part, whose
+    figure counts one platform's items. The title's words are not the figure's, so the body's total is not offered."""
+    text = (
+        "一、概述\n2016年,我厅扎实推进政务公开。二、主动公开政府信息情况(一)通过省政府信息公开平台公开信息"
+        "2016年度我厅在省政府信息公开平台公开信息1700条。(三)充分利用门户网站公开政府信息2016年,通过门户网站主动公开政府信息1700条。"
+    )
+    (website,) = figure_mentions(text, [], 2016)  # the platform's 1700 is no quantity of the catalogue: not offered
+    assert website.start == text.rindex("1700") and website.choices == ("政府网站公开信息数",)
+    assert text[website.sentence[0] :].startswith("(三)充分利用门户网站")
+    run_on = text.replace("(一)", "")  # the same words with no part opening: the title's words reach the figure
+    assert "主动公开政府信息总数" in figure_mentions(run_on, [], 2016)[0].choices
+
+
 def test_figure_mentions_skips_numbers_inside_spans_the_parsers_hold() -> None:
     covered = [(FIGURES.index("全市共受理"), FIGURES.index("件,其中") + 1)]
     found = _by_value(figure_mentions(FIGURES, covered, 2016))
@@ -264,7 +278,7 @@ def test_a_problems_heading_run_on_from_a_flattened_table_still_opens_the_proble
         ("(一)加强学习培训,提高业务能力。", "improvement"),
         ("(二)完善发布机制,及时更新信息。", "improvement"),
     ]
-    assert [k for t, k in kinds if "2020年" in t] == ["problem"]  # the preamble: the model may call it none
+    assert not [k for t, k in kinds if "2020年" in t]  # the preamble only concedes there are shortcomings: a lead-in
 
 
 def test_hard_wrapped_lines_are_joined_into_one_point_before_points_are_split() -> None:
@@ -351,3 +365,34 @@ def test_figures_that_are_not_clearly_one_catalogue_quantity_are_not_offered(tex
 def test_part_time_staff_are_never_offered_as_all_the_staff() -> None:
     found = figure_mentions("我局配备政务公开兼职人员2人,专兼职工作人员共5人。", [], 2016)
     assert [(m.value, m.choices) for m in found] == [(2, ("兼职人员数",)), (5, ("工作人员数",))]
+
+
+def test_problems_whose_heading_scraping_lost_are_found_where_a_sentence_concedes_them() -> None:
+    """The 2019-form tables were not crawled and the problems heading went with them: the concession in the
+    appeals section opens the problems, the next year's plans are improvements, and the concession itself and
+    the 主要是: that announces the list are no items."""
+    text = (
+        "一、总体情况\n(一)主动公开情况。严格落实公开制度。\n二、主动公开政府信息情况三、收到和处理政府信息公开申请情况"
+        "四、政府信息公开行政复议、行政诉讼情况2020年,我厅政务公开工作虽然取得了一些成绩,但仍存在不足。"
+        "主要是:政府信息公开意识还需进一步增强,政策文件在网上公开不够及时,政策解读材料的质量仍有待提高。"
+        "2021年,我厅将继续做好政务公开工作,加强督查。六、其他需要报告的事项无"
+    )
+    kinds = _kinds(text)
+    assert [(t, k) for t, k in kinds if k != "highlight"] == [
+        ("政府信息公开意识还需进一步增强,", "problem"),
+        ("政策文件在网上公开不够及时,", "problem"),
+        ("政策解读材料的质量仍有待提高。", "problem"),
+        ("2021年,我厅将继续做好政务公开工作,加强督查。", "improvement"),
+    ]
+    assert [t for t, k in kinds if k == "highlight"] == ["(一)主动公开情况。严格落实公开制度。"]
+
+
+def test_a_concession_leading_a_list_of_shortcomings_in_one_sentence_is_no_item() -> None:
+    text = (
+        "六、主要问题及改进措施\n2016年,我厅工作在完善制度、拓展渠道等方面取得了一些进展,但也存在一些问题和不足,"
+        "政府信息公开的范围和力度还有待进一步提高,公开程序的规范性也有待进一步加强。"
+    )
+    assert _kinds(text) == [
+        ("政府信息公开的范围和力度还有待进一步提高,", "problem"),
+        ("公开程序的规范性也有待进一步加强。", "problem"),
+    ]

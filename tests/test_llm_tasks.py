@@ -154,8 +154,15 @@ def test_every_figure_fills_a_real_field_in_each_template_family() -> None:
     for figure in FIGURES:
         for template in ("legacy", "gov2019", "gov2021"):
             path = figure_path(figure.label, template)
-            assert path.startswith("stats_legacy." if template == "legacy" or not figure.modern_path else "stats_2019.")
+            modern = template != "legacy" and figure.modern_path and template in figure.modern_templates
+            assert path.startswith("stats_2019." if modern else "stats_legacy.")
             _assert_schema_has(fields, path)
+
+
+def test_a_column_only_the_2019_form_has_is_never_filled_in_a_2021_report() -> None:
+    """规范性文件 本年新公开数量 is a 2019-form column: a 2021 report's prose figure goes to the legacy key."""
+    assert figure_path("公开规范性文件数", "gov2019") == "stats_2019.proactive.normative_documents.published"
+    assert figure_path("公开规范性文件数", "gov2021") == "stats_legacy.proactive.normative_docs"
 
 
 def _assert_schema_has(schema: dict[str, object], path: str) -> None:

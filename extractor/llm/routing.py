@@ -21,10 +21,11 @@ Pieces are grouped into windows of at most `max_chars` so each request stays sma
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from extractor.chunking import Point, chunk_document, is_enumerated, split_points
+from extractor.chunking import Point, chunk_document, is_enumerated, part_openings, split_points
 from extractor.grounding import clause_start_before, not_for_the_year
 from extractor.llm.tasks import NOT_A_FIGURE, POINT_CHARS, candidates
 
@@ -52,6 +53,21 @@ _SHORTCOMING = re.compile(
     r"有待|不足|不够|不尽|尚需|还需|需要?(?:进一步)?(?:加强|强化|完善|提升|提高)|欠缺|不强|滞后|单一|不及时|不高|"
     r"薄弱|不到位|不全面|参差不齐|提升空间"
 )
+_CONCEDES = re.compile(r"(?:但|仍|还|也)[^。;!?]{0,6}(?:存在|有)[^。;!?]{0,60}?(?:问题|不足|差距|短板|之处)")
+"""A sentence conceding shortcomings (…虽然取得了一些成绩,但仍存在不足): the problems start there."""
+_CONCESSION_END = re.compile(
+    r"(?:但|仍|还|也)[^,。;!?]{0,4}(?:存在|有)(?P<which>[^,。;!?]{0,10})(?:问题|不足|差距|短板|之处)"
+    r"(?:[和与及](?:问题|不足))?[。;:,]?\s*$"
+)
+
+
+def _only_concedes(text: str) -> bool:
+    """Whether `text` ends conceding that there are shortcomings without naming one: 但也存在一些问题和不足。,
+    但仍有需要改进提升之处。, not 但仍存在解读形式不够丰富等问题。 (that names one)."""
+    end = _CONCESSION_END.search(text)
+    return end is not None and not _SHORTCOMING.search(end.group("which"))
+
+
 _SKIP_SECTION = re.compile(r"依申请|申请情况|申请数量|办理结果|结转|复议|诉讼|收费|减免|其他需要报告|其他报告|附表|需要说明")
 """Sections with no narrative: applications, appeals, fees, the table's own numbered parts, closing notes."""
 
@@ -92,13 +108,29 @@ def figure_mentions(
     are in `known` (the parsers have them) are not offered, nor, in a 2019/2021 report, what its tables hold
     (`modern`: see `tasks.candidates`)."""
     mentions = []
-    for sentence in _SENTENCE.finditer(text):
-        bounds = sentence.span()
+    for bounds in _sentences(text):
         for match in _FIGURE.finditer(text, *bounds):
             mention = _mention(text, match, bounds, covered, year, known, modern)
             if mention is not None:
                 mentions.append(mention)
     return mentions
+
+
+def _sentences(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of the sentences of `text`, cut again where a heading or a numbered part opens inside one
+    (`chunking.part_openings`): a heading run on into its first sentence is no part of that sentence's words.
+
+    >>> text = "一、概述(略)。二、主动公开政府信息情况(一)通过省级平台公开信息2016年度在平台公开信息1700条。"
+    >>> [text[start:end] for start, end in _sentences(text)]
+    ['一、概述(略)。', '二、主动公开政府信息情况', '(一)通过省级平台公开信息2016年度在平台公开信息1700条。']
+    """
+    openings = part_openings(text)
+    for sentence in _SENTENCE.finditer(text):
+        start, end = sentence.span()
+        for opening in openings[bisect_right(openings, start) : bisect_right(openings, end - 1)]:
+            yield start, opening
+            start = opening
+        yield start, end
 
 
 def _mention(
@@ -299,7 +331,30 @@ def _narrative_sections(text: str) -> list[tuple[str, int, int]]:
         for piece_title, a, b in zip(titles, bounds, bounds[1:]):
             if not _SKIP_SECTION.search(piece_title) and (piece_title or not has_headings) and text[a:b].strip():
                 sections.append((piece_title, a, b))
+            elif (concession := _headless_problems(text, piece_title, a, b)) is not None:
+                sections.append((HEADLESS_PROBLEMS, concession, b))
     return sections
+
+
+HEADLESS_PROBLEMS = "存在的问题"
+"""The title given to problems whose heading scraping lost (`_headless_problems`)."""
+
+
+def _headless_problems(text: str, title: str, start: int, end: int) -> int | None:
+    """Where the problems start inside a section with no narrative (a table's section), when a sentence there
+    concedes shortcomings: scraping lost the problems heading and its text ran on into the table's section.
+
+    >>> text = "四、政府信息公开行政复议、行政诉讼情况2020年,工作虽然取得了一些成绩,但仍存在不足。主要是:意识还需增强。"
+    >>> text[_headless_problems(text, "四、政府信息公开行政复议、行政诉讼情况", 0, len(text)):]
+    '2020年,工作虽然取得了一些成绩,但仍存在不足。主要是:意识还需增强。'
+    >>> _headless_problems("四、行政复议情况\\n本年度未发生行政复议。", "四、行政复议情况", 0, 19) is None
+    True
+    """
+    body = start + len(title) if title and text.startswith(title, start) else start
+    concession = _CONCEDES.search(text, body, end)
+    if concession is None:
+        return None
+    return max((m.end() for m in re.finditer(r"[。;!?\n]", text[body : concession.start()])), default=0) + body
 
 
 def _cut_at_turns(text: str, point: Point) -> list[Point]:
@@ -323,13 +378,27 @@ def _listed_shortcomings(text: str, point: Point) -> list[Point]:
     >>> text = "如规范性有待提高、内容不够丰富,队伍建设有待加强等。"
     >>> [p.text for p in _listed_shortcomings(text, Point(0, len(text), text))]
     ['如规范性有待提高、', '内容不够丰富,', '队伍建设有待加强等。']
+
+    What leads up to them, when it only concedes that there are shortcomings, is no shortcoming:
+
+    >>> text = "工作取得了一些进展,但也存在一些问题和不足,公开的范围还有待提高,公开程序也有待加强。"
+    >>> [p.text for p in _listed_shortcomings(text, Point(0, len(text), text))]
+    ['公开的范围还有待提高,', '公开程序也有待加强。']
     """
     separators = list(re.finditer("[、,;]", point.text.rstrip("。;")))
     if is_enumerated(point.text) or len(separators) < 2:
         return [point]
     cuts = [point.start] + [point.start + m.end() for m in separators] + [point.end]
     pieces = [Point(a, b, text[a:b]) for a, b in zip(cuts, cuts[1:])]
-    return pieces if all(_SHORTCOMING.search(p.text) for p in pieces) else [point]
+    named = [bool(_SHORTCOMING.search(p.text)) and not _only_concedes(p.text) for p in pieces]
+    first = len(pieces)
+    while first > 0 and named[first - 1]:
+        first -= 1
+    if first == 0:
+        return pieces
+    if len(pieces) - first >= 2 and _only_concedes(text[point.start : pieces[first - 1].end]):
+        return pieces[first:]  # what leads up to them only concedes that there are shortcomings
+    return [point]
 
 
 def _sentences_unless_enumerated(text: str, point: Point, section: str) -> list[Point]:
@@ -377,11 +446,18 @@ def _is_heading(text: str) -> bool:
 
 
 def _is_lead_in(text: str) -> bool:
-    """A paragraph that only announces a list: "…采取以下改进措施:" / "主要存在以下问题:", or a short sentence
-    announcing what follows ("2020年,我县将从以下几方面加强改进。")."""
+    """A paragraph that only announces a list: "…采取以下改进措施:" / "主要存在以下问题:", a short sentence
+    announcing what follows ("2020年,我县将从以下几方面加强改进。"), or one that ends conceding shortcomings
+    without naming one ("…取得了一定的成绩,但仍存在一些问题和不足。").
+
+    >>> _is_lead_in("2019年,我厅工作取得了一定的成绩,但仍有需要改进提升之处。"), _is_lead_in("但仍存在解读形式不够丰富等问题。")
+    (True, False)
+    """
     stripped = text.strip()
-    return (len(stripped) <= 200 and stripped.endswith(":")) or (
-        len(stripped) <= 60 and bool(re.search(r"(?:将|要|拟).{0,20}(?:以下|如下)", stripped))
+    return (
+        (len(stripped) <= 200 and stripped.endswith(":"))
+        or (len(stripped) <= 60 and bool(re.search(r"(?:将|要|拟).{0,20}(?:以下|如下)", stripped)))
+        or (len(stripped) <= 200 and _only_concedes(stripped))
     )
 
 

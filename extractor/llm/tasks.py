@@ -67,13 +67,33 @@ class Figure:
     """Offered in 2019/2021-format reports too: their tables hold the rest, which prose rarely restates."""
     not_cue: str = ""
     """Words in the clause that rule the quantity out (兼职人员 are not all the staff)."""
+    modern_templates: tuple[str, ...] = ("gov2019", "gov2021")
+    """The 2019/2021 forms whose table has `modern_path`'s column; in the others the legacy key holds it."""
 
     def path(self, template: str) -> str:
-        """The key in a report of `template`: 2019/2021 reports use their table's key when it has one."""
-        return self.modern_path if block_of(template) == "stats_2019" and self.modern_path else self.legacy_path
+        """The key in a report of `template`: 2019/2021 reports use their table's key when their form has the
+        column, the legacy key otherwise (the field catalogue's rule for quantities outside the tables).
+
+        >>> published = next(f for f in FIGURES if f.label == "公开规范性文件数")
+        >>> published.path("gov2019")
+        'stats_2019.proactive.normative_documents.published'
+        >>> published.path("gov2021"), published.path("legacy")
+        ('stats_legacy.proactive.normative_docs', 'stats_legacy.proactive.normative_docs')
+        """
+        modern = block_of(template) == "stats_2019" and template in self.modern_templates
+        return self.modern_path if modern and self.modern_path else self.legacy_path
 
 
-def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "", money: bool = False, not_cue: str = "") -> Figure:
+def _f(
+    label: str,
+    legacy: str,
+    modern: str | None,
+    cue: str,
+    context: str = "",
+    money: bool = False,
+    not_cue: str = "",
+    modern_templates: tuple[str, ...] = ("gov2019", "gov2021"),
+) -> Figure:
     section = legacy.split(".")[0]
     units = _UNITS.get(legacy, _UNITS.get(section, ""))
     return Figure(
@@ -88,6 +108,7 @@ def _f(label: str, legacy: str, modern: str | None, cue: str, context: str = "",
         or legacy.split(".")[:2] == ["appeals", "reconsideration"]
         or legacy.split(".")[:2] == ["appeals", "litigation"],
         not_cue,
+        modern_templates,
     )
 
 
@@ -129,7 +150,14 @@ FIGURES = (
     _f("政府公报公开信息数", "proactive.channels.gazette", None, r"公报", r"公开|发布|推送|刊登|刊发|信息"),
     _f("政务微博公开信息数", "proactive.channels.weibo", None, r"微博", r"公开|发布|推送|刊登|刊发|信息"),
     _f("政务微信公开信息数", "proactive.channels.wechat", None, r"微信|公众号", r"公开|发布|推送|刊登|刊发|信息"),
-    _f("公开规范性文件数", "proactive.normative_docs", "proactive.normative_documents.published", r"规范性文件"),
+    # 本年新公开数量 is a column of the 2019 form only; the 2021 form counts 制发/废止/现行有效
+    _f(
+        "公开规范性文件数",
+        "proactive.normative_docs",
+        "proactive.normative_documents.published",
+        r"规范性文件",
+        modern_templates=("gov2019",),
+    ),
     _f("政策解读数", "responses.policy_interpretations", None, r"解读"),
     _f("回应热点舆情数", "responses.hotspots", None, r"热点|舆情|关切"),
     _f("新闻发布会次数", "responses.press_conferences", None, r"发布会"),
