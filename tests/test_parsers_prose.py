@@ -19,12 +19,40 @@ def _found(text: str, template: str = "legacy", year: int | None = 2017) -> dict
         "自《条例》实施以来,全县主动公开政府信息8000条。",
         "历年主动公开政府信息共计5000条。",
         "2016年全市主动公开政府信息3000条。",
-        "全年主动公开政府信息1200条,同比增长10%。",
         "上年共受理政府信息公开申请40件。",
+        "截至2017年底,累计受理政府信息公开申请100件,其中网上申请50件。",
+        "截至12月末,“某某发布”微信公众号发布信息260条。",
     ],
 )
 def test_cumulative_or_other_year_clause_gives_nothing(text):
     assert _found(text) == {}
+
+
+def test_a_period_word_silences_only_the_comma_part_that_holds_it():
+    text = (
+        "2020年,在厅网站主动公开各类文件信息2100余条,“河北人社”微信公众平台累计发布信息1465条,"
+        "向人社部门户网站报送信息80条,共举办参加新闻发布会10次。"
+    )
+    assert _found(text, "gov2019", 2020) == {"stats_legacy.responses.press_conferences": 10}
+    assert _found("全年主动公开政府信息1200条,比上年的1000条增长20%。") == {"stats_legacy.proactive.total": 1200}
+
+
+def test_a_sum_the_report_year_opens_is_the_years_figure():
+    text = "2018年,我厅网站主动公开政府信息累计357条,概况信息10条,工作动态220条。"
+    assert _found(text, year=2018) == {"stats_legacy.proactive.channels.website": 357}
+    assert _found(text.replace("2018年,", "2018年,自2008年开通以来,"), year=2018) == {}
+
+
+def test_until_the_years_end_from_an_opening_inside_the_year_is_the_years_figure():
+    text = "2016年10月开通“河北工信”微信公众号,截至12月末发布信息260条。"
+    assert _found(text, year=2016) == {"stats_legacy.proactive.channels.wechat": 260}
+    assert _found(text.replace("2016年10月", "2015年10月"), year=2016) == {}
+
+
+def test_until_the_last_day_of_the_report_year_is_the_years_figure():
+    text = "截至20171231日,通过政府网站公开政府信息34920条。"  # a scrape that lost 年 and 月
+    assert _found(text, year=2017) == {"stats_legacy.proactive.channels.website": 34920}
+    assert _found(text, year=2018) == {}
 
 
 def test_other_year_clause_does_not_hide_the_report_year_clause():

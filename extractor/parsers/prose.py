@@ -1,7 +1,8 @@
 """The commonest prose statements of the table quantities, and stated zeros.
 
-Each rule reads one clause (text between 。；, or a line break). A clause that speaks of another period
-(累计, 历年, 以来, 截至, 同比, 上年, another year) or gives an approximation (300余, 近百, 约) yields nothing:
+Each rule reads one clause (text between 。；, or a line break). A clause that names another year yields
+nothing; a period word (累计, 历年, 以来, 截至, 同比, 上年) silences the figures of the comma-part that holds it
+(`extractor.textrules.governed_by_another_period`), and an approximation (300余, 近百, 约) its own number:
 null beats wrong.
 
     >>> found = parse_prose("2018年,全市共受理政府信息公开申请25件。", "stats_legacy", 2018)
@@ -9,6 +10,9 @@ null beats wrong.
     [('stats_legacy.requests.received', 25, '受理政府信息公开申请25件')]
     >>> [v.path for v in parse_prose("《条例》实施以来累计主动公开政府信息373127条。", "stats_legacy", 2017).values]
     []
+    >>> text = "2020年,在厅网站主动公开各类文件信息2100余条,“河北人社”微信公众平台累计发布信息1465条,共举办参加新闻发布会10次。"
+    >>> [(v.path, v.value) for v in parse_prose(text, "stats_legacy", 2020).values]
+    [('stats_legacy.responses.press_conferences', 10)]
     >>> [(v.path, v.value) for v in parse_prose("本年度未发生政府信息公开行政复议、行政诉讼案件。", "stats_2019", 2022).values]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('stats_2019.appeals.reconsideration.total', 0), ('stats_2019.appeals.litigation_direct.total', 0),
@@ -37,7 +41,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from extractor.records import FieldValue, ParseResult
-from extractor.textrules import is_approximate, speaks_of_another_period
+from extractor.textrules import governed_by_another_period, is_approximate, mentions_another_year
 
 N = r"(?P<n>\d+)"
 _CHANNEL_WORDS = r"网站|网|微博|微信|渠道|平台|公报|新媒体|栏目|专栏|客户端"
@@ -88,7 +92,7 @@ RULES = [
         _WEBSITE,
         _WEBSITE,
         rf"(?:政府|门户|官方|[厅局委])网站(?:平台)?(?:上)?(?:全年|本年度?)?(?:主动)?(?:公开|发布|推送)(?:了)?"
-        rf"(?:[^,。;:]{{0,30}}?等)?(?:各类|各种)?(?:政府|政务|文件)?信息(?:数量?)?(?:共计?)?{N}\s*(?:条|篇|件|$)",
+        rf"(?:[^,。;:]{{0,30}}?等)?(?:各类|各种)?(?:政府|政务|文件)?信息(?:数量?)?(?:共计?|累计)?{N}\s*(?:条|篇|件|$)",
     ),
     ProseRule(
         _L + "proactive.channels.other",
@@ -220,10 +224,11 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
     found: dict[str, list[FieldValue]] = defaultdict(list)
     lone_website: list[FieldValue] = []
     for clause_start, body in _clauses(text):
-        if not _WORTH_READING.search(body) or speaks_of_another_period(body, year):
+        if not _WORTH_READING.search(body) or mentions_another_year(body, year):
             continue
         has_digit = _DIGIT.search(body) is not None
         zeros = _zero_appeals(body, clause_start, modern) if "复议" in body or "诉讼" in body else []
+        zeros = [zero for zero in zeros if not governed_by_another_period(body, zero.start - clause_start, year)]
         for rule in RULES:
             key = rule.modern_key if modern else rule.legacy_key
             if key is None or not (rule.zero or has_digit):
@@ -232,7 +237,7 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
                 continue  # "受理行政复议1起…没有因政府信息公开而被提起的行政复议": the 1 is not about disclosure
             for match in _compiled(rule.pattern).finditer(body):
                 value = _value(rule, match, body)
-                if value is not None:
+                if value is not None and not governed_by_another_period(body, match.start("n" if not rule.zero else 0), year):
                     start = clause_start + match.start()
                     field = FieldValue(key, value, match.group(0), start, clause_start + match.end())
                     if key == _WEBSITE and not _website_is_a_channel(text, clause_start, body, match):
