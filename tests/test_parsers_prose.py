@@ -396,7 +396,56 @@ def test_a_weibo_listed_after_another_channel_gives_no_weibo_figure():
     assert _found("全年通过“某某发布”微信公众号、政务微博发布信息1234条。") == {}
 
 
-def test_requests_received_by_letter_give_the_letter_channel():
+def test_requests_received_by_letter_give_the_letter_channel_and_the_requests_received():
     assert _found("2019年收到3份以信函形式提出的信息公开申请,已按时答复办结。", "gov2019", 2019) == {
-        "stats_legacy.requests.channels.letter": 3
+        "stats_legacy.requests.channels.letter": 3,
+        "stats_2019.requests.new_received.total": 3,
     }
+    assert _found("2016年,某某厅收到2份以信函形式提出的信息公开申请。", year=2016) == {
+        "stats_legacy.requests.channels.letter": 2,
+        "stats_legacy.requests.received": 2,
+    }
+
+
+def test_a_number_of_enquiries_before_the_word_request_is_no_request_count():
+    assert _found("2016年,某某厅收到3件咨询,收到信息公开申请的有关问题。", year=2016) == {}
+
+
+def test_requests_answered_follow_the_requests_of_their_clause():
+    assert _found("2016年,我厅共收到信息公开申请1件,办理答复1件。", year=2016) == {
+        "stats_legacy.requests.received": 1,
+        "stats_legacy.requests.answered": 1,
+    }
+    assert _found("2016年,网上咨询办理答复300件。", year=2016) == {}
+
+
+def test_reconsideration_matters_with_their_result_give_the_total_and_the_upheld():
+    text = "2016年,在依申请公开政府信息中,某某厅处理3件属维持具体行政行为的行政复议事项。"
+    assert _found(text, year=2016) == {
+        "stats_legacy.appeals.reconsideration.total": 3,
+        "stats_legacy.appeals.reconsideration.upheld": 3,
+    }
+    assert _found("2016年,某某厅处理3件属维持具体行政行为的行政复议事项。", year=2016) == {}  # not said to be disclosure's
+
+
+def test_information_given_free_to_applicants_states_no_fee_collected():
+    assert _found("2016年,我厅全部免费为申请人提供政府信息。", year=2016) == {"stats_legacy.operations.fees_collected": 0}
+    assert _found("全部免费为申请人提供政府信息。", year=2016) == {"stats_legacy.operations.fees_collected": 0}
+    assert _found("2016年,在档案馆免费提供政府信息查阅服务。", year=2016) == {}
+
+
+def test_an_accounts_picture_and_text_posts_are_its_figures():
+    assert _found("河北人社微信公众号共推送图文消息1600条,阅读量达862.1万人次。", "gov2021", 2022) == {
+        "stats_legacy.proactive.channels.wechat": 1600
+    }
+    text = "2016年参加新闻发布会2次,省政府门户网站网络访谈1次,通过微信公众平台“科冀汇”发布图文(含视频)信息800篇。"
+    assert _found(text, year=2016) == {
+        "stats_legacy.responses.press_conferences": 2,
+        "stats_legacy.responses.online_interviews": 1,
+        "stats_legacy.proactive.channels.wechat": 800,
+    }
+
+
+def test_hotspots_named_by_their_topics_are_the_hotspots_figure():
+    text = "2016年,通过网站、微博等不同方式回应公众关注的我省产业结构调整、企业融资担保等方面的热点20次。"
+    assert _found(text, year=2016) == {"stats_legacy.responses.hotspots": 20}

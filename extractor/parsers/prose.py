@@ -18,6 +18,14 @@ null beats wrong.
     [('stats_2019.appeals.reconsideration.total', 0), ('stats_2019.appeals.litigation_direct.total', 0),
      ('stats_2019.appeals.litigation_after_reconsideration.total', 0)]
 
+Counts stated as matters with their result, and zeros stated as a free service, are read too:
+
+    >>> text = "2016年,某厅收到2份以信函形式提出的信息公开申请;全部免费为申请人提供政府信息。"
+    >>> [(v.path, v.value) for v in parse_prose(text, "stats_legacy", 2016).values]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('stats_legacy.requests.received', 2), ('stats_legacy.requests.channels.letter', 2),
+     ('stats_legacy.operations.fees_collected', 0)]
+
 Channels are read where the report names one on its own: an official account, a website.
 
     >>> [(v.path, v.value) for v in parse_prose("“某某发布”微信公众号坚持每日推送,全年发布信息1234篇。", "stats_2019", 2023).values]
@@ -67,6 +75,12 @@ class ProseRule:
     money_per_yuan: bool = False
 
 
+_UPHELD_MATTERS = (
+    rf"(?:政府信息公开|依申请公开|信息公开)[^。;]{{0,30}}?(?:处理|办理|受理|收到|发生)(?:了)?{N}\s*(?:件|起|宗|个)"
+    r"(?:属于?|为)?维持(?:原)?具体行政行为的行政复议(?:事项|案件)"
+)
+_PICTURES_AND_TEXT = r"图文(?:[(（][^)）]{1,6}[)）])?(?:信息|消息)?"
+"""An account's posts: 图文消息, 图文(含视频)信息."""
 _L = "stats_legacy."
 _M = "stats_2019."
 _TOTAL = _L + "proactive.total"
@@ -105,10 +119,24 @@ RULES = [
         rf"(?:受理|收到|接收|接到)(?:[^,。;:咨询]{{0,10}}?)(?:政府信息公开|依申请公开|信息公开)(?:的)?(?:申请|信息)?(?:事项|件)?"
         rf"(?:共计?|合计)?{N}\s*(?:件|条|个|份|宗)",
     ),
+    # the number first, the channel between it and the noun: "收到2份以信函形式提出的信息公开申请"
+    ProseRule(
+        _L + "requests.received",
+        _M + "requests.new_received.total",
+        rf"(?:受理|收到|接收|接到)(?:了)?{N}\s*(?:份|件|个|宗)(?:[^,。;:咨询]{{0,12}}?)(?:政府信息公开|依申请公开|信息公开)(?:的)?申请",
+    ),
+    # "(信息公开申请1件,)办理答复1件": the answers of the requests the clause counts
+    ProseRule(_L + "requests.answered", None, rf"(?:政府信息公开|依申请公开|信息公开)申请[^。;]{{0,20}}?办理答复(?:共计?)?{N}\s*件"),
     ProseRule(
         _L + "appeals.reconsideration.total",
         _M + "appeals.reconsideration.total",
         rf"(?<!复议后提起)行政复议(?:案件)?(?:共计?)?{N}\s*(?:件|起|宗|个)",
+    ),
+    # a number of matters with their result, in a clause about disclosure: "在依申请公开政府信息中,…处理3件属维持具体
+    # 行政行为的行政复议事项" states the total and that all were upheld
+    *(
+        ProseRule(_L + f"appeals.reconsideration.{part}", _M + f"appeals.reconsideration.{part}", _UPHELD_MATTERS)
+        for part in ("total", "upheld")
     ),
     ProseRule(_L + "appeals.litigation.total", None, rf"(?<![复议][和及与、])行政诉讼(?:案件)?(?:共计?)?{N}\s*(?:件|起|宗|个)"),
     ProseRule(
@@ -142,12 +170,20 @@ RULES = [
         _L + "responses.press_conferences", _L + "responses.press_conferences", rf"(?:召开|举办)(?:或参加)?(?:了)?{N}\s*(?:场|次)新闻发布会"
     ),
     ProseRule(
-        _L + "responses.online_interviews", _L + "responses.online_interviews", rf"在线访谈(?:活动|节目)?(?:共计?)?{N}\s*(?:次|期|场)"
+        _L + "responses.online_interviews",
+        _L + "responses.online_interviews",
+        rf"(?:在线|网络)访谈(?:活动|节目)?(?:共计?)?{N}\s*(?:次|期|场)",
     ),
     ProseRule(
         _L + "responses.hotspots",
         _L + "responses.hotspots",
         rf"回应(?:公众|社会)?(?:关注)?(?:的)?热点(?:问题)?(?:和|或|及|、)?(?:重大)?舆情(?:共计?)?{N}\s*(?:次|件|条)",
+    ),
+    # "回应公众关注的我省产业结构调整、…等方面的热点20次"
+    ProseRule(
+        _L + "responses.hotspots",
+        _L + "responses.hotspots",
+        rf"回应(?:公众|社会)(?:关注)?的[^,。;]{{1,40}}?等方面的热点(?:问题)?(?:共计?)?{N}\s*(?:次|件|条)",
     ),
     ProseRule(_L + "responses.weibo_wechat", _L + "responses.weibo_wechat", rf"微博微信回应(?:事件)?{N}\s*(?:次|件)"),
     ProseRule(
@@ -166,7 +202,7 @@ RULES = [
         _L + "proactive.channels.wechat",
         _L + "proactive.channels.wechat",
         rf"(?<![、和及与”])(?:“[^”]{{1,12}}”)?微信(?:公众号|公众平台)(?:(?!{_CHANNEL_WORDS}|视频号|抖音|头条)[^。;]){{0,20}}?"
-        rf"(?:公开|发布|推送)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|文章|稿件)(?:共计?)?{N}\s*(?:条|篇)",
+        rf"(?:公开|发布|推送)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|文章|稿件|{_PICTURES_AND_TEXT})(?:共计?)?{N}\s*(?:条|篇)",
     ),
     ProseRule(_L + "requests.channels.online", _L + "requests.channels.online", rf"(?:网上|网络|在线)申请{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.channels.in_person", _L + "requests.channels.in_person", rf"(?:当面|现场)申请{N}\s*(?:件|条)"),
@@ -197,6 +233,13 @@ RULES = [
         _L + "operations.fees_collected",
         _L + "operations.fees_collected",
         r"无向[^。;,]{0,16}?(?:进行)?收费|(?:没有|未发生)任何收费",
+        zero=True,
+    ),
+    # "全部免费为申请人提供政府信息": information given to applicants free of charge
+    ProseRule(
+        _L + "operations.fees_collected",
+        _L + "operations.fees_collected",
+        r"免费(?:为|向)申请人提供|(?:为|向)申请人免费提供",
         zero=True,
     ),
     ProseRule(
@@ -283,8 +326,8 @@ def _clauses(text: str) -> Iterator[tuple[int, str]]:
 
 
 _LETTER_OR_FAX = re.compile(r"信函[、/和及或]传真申请|传真[、/和及或]信函申请")
-_WORTH_READING = re.compile(r"\d|未|没有|无|不")
-"""Every rule reads a number or a stated zero (未, 没有, 无, 不…): a clause with none of these is skipped."""
+_WORTH_READING = re.compile(r"\d|未|没有|无|不|免费")
+"""Every rule reads a number or a stated zero (未, 没有, 无, 不, 免费…): a clause with none of these is skipped."""
 _DIGIT = re.compile(r"\d")
 """A rule that reads a number (not a stated zero) is tried only on a clause with a digit."""
 _THROUGH_SITE = re.compile(r"(?:通过|依托|利用)[^,。;]{0,15}$")
