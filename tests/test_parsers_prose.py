@@ -449,3 +449,13 @@ def test_an_accounts_picture_and_text_posts_are_its_figures():
 def test_hotspots_named_by_their_topics_are_the_hotspots_figure():
     text = "2016年,通过网站、微博等不同方式回应公众关注的我省产业结构调整、企业融资担保等方面的热点20次。"
     assert _found(text, year=2016) == {"stats_legacy.responses.hotspots": 20}
+
+
+def test_a_points_channel_title_makes_its_figure_that_channels_never_the_total():
+    text = "3、“河北工信”政务微博。2016年发布信息300条,收到网民提问、留言20余条。4、“河北工信”微信公众号。"
+    assert _found(text, year=2016) == {"stats_legacy.proactive.channels.weibo": 300}
+    assert _found("(二)政务客户端。2016年发布信息300条。", year=2016) == {}  # a channel with no key: nothing
+
+
+def test_a_title_that_names_no_channel_leaves_the_total():
+    assert _found("(一)主动公开情况。2016年发布信息500条。", year=2016) == {"stats_legacy.proactive.total": 500}

@@ -266,6 +266,7 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
     modern = block == "stats_2019"
     found: dict[str, list[FieldValue]] = defaultdict(list)
     lone_website: list[FieldValue] = []
+    points = _channel_points(text)
     for clause_start, body in _clauses(text):
         if not _WORTH_READING.search(body) or mentions_another_year(body, year):
             continue
@@ -282,11 +283,18 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
                 value = _value(rule, match, body)
                 if value is not None and not governed_by_another_period(body, match.start("n" if not rule.zero else 0), year):
                     start = clause_start + match.start()
-                    field = FieldValue(key, value, match.group(0), start, clause_start + match.end())
-                    if key == _WEBSITE and not _website_is_a_channel(text, clause_start, body, match):
+                    channel = _point_channel(points, start)
+                    if key == _TOTAL and channel is not None:
+                        if not channel:
+                            continue  # a channel the statistics have no key for (客户端): not the body's total
+                        key_here = channel
+                    else:
+                        key_here = key
+                    field = FieldValue(key_here, value, match.group(0), start, clause_start + match.end())
+                    if key_here == _WEBSITE and channel is None and not _website_is_a_channel(text, clause_start, body, match):
                         lone_website.append(field)
                     else:
-                        found[key].append(field)
+                        found[key_here].append(field)
         for zero in zeros:
             found[zero.path].append(zero)
     _place_lone_website_figures(found, lone_website)
@@ -323,6 +331,38 @@ def _clauses(text: str) -> Iterator[tuple[int, str]]:
             yield start, text[start : heading.start()]
             start = heading.start()
         yield start, text[start : clause.end()]
+
+
+_POINT_TITLE = re.compile(
+    r"(?:^|(?<=[\n。])|(?<=\s\s))[^\S\n]*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})[、.]|[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）])"
+    r"[^。;,:：\d\n]{0,24}?(?P<channel>网站|微博|微信公众号|微信公众平台|公众号|微信|客户端|APP|政报|公报)\s*[。:：]"
+)
+"""A numbered point whose title is a channel: "3、“河北工信”政务微博。", "(二)门户网站:"."""
+_SENTENCE_END = re.compile(r"[。\n]")
+_CHANNEL_KEYS = {"网站": _WEBSITE, "微博": _L + "proactive.channels.weibo", "政报": _L + "proactive.channels.gazette"}
+_CHANNEL_KEYS |= {"公报": _CHANNEL_KEYS["政报"], "客户端": "", "APP": ""}
+_CHANNEL_KEYS |= dict.fromkeys(("微信公众号", "微信公众平台", "公众号", "微信"), _L + "proactive.channels.wechat")
+
+
+def _channel_points(text: str) -> list[tuple[int, int, str]]:
+    """The numbered points whose title names a channel: (body start, end of the body's first sentence, the
+    channel's key, "" for a channel the statistics have no key for). The title governs the figures of the
+    sentence that follows it (only that one: where the point ends is not always marked).
+
+    >>> text = "2、工作动态。全年发布信息500条。3、“河北工信”政务微博。2016年发布信息300条。4、其他。"
+    >>> [(text[start:end], key) for start, end, key in _channel_points(text)]
+    [('2016年发布信息300条', 'stats_legacy.proactive.channels.weibo')]
+    """
+    points = []
+    for title in _POINT_TITLE.finditer(text):
+        end = _SENTENCE_END.search(text, title.end())
+        points.append((title.end(), end.start() if end else len(text), _CHANNEL_KEYS[title.group("channel")]))
+    return points
+
+
+def _point_channel(points: list[tuple[int, int, str]], position: int) -> str | None:
+    """The channel key of the channel point holding `position` ("" for an unkeyed channel), None outside them."""
+    return next((key for start, end, key in points if start <= position < end), None)
 
 
 _LETTER_OR_FAX = re.compile(r"信函[、/和及或]传真申请|传真[、/和及或]信函申请")
