@@ -92,6 +92,39 @@ def expand_abbreviation(name: str) -> str:
     return name
 
 
+_BODY_END = re.compile(r"[\u4e00-\u9fff]{0,20}?(?:厅|局|委员会|委|办公厅|办公室|署|院|中心|人民政府|政府)")
+
+
+def body_named_at_end(fragment: str) -> str | None:
+    """The body's name that closes `fragment`, from the region it starts with (a province or prefecture), or
+    None: a signature run together with the text before it.
+
+    >>> body_named_at_end("六、其他需要报告的事项无河北省人力资源和社会保障厅")
+    '河北省人力资源和社会保障厅'
+    >>> body_named_at_end("保障群众的知情权和监督权") is None
+    True
+    """
+    for place in _place_pattern().finditer(fragment):
+        if _BODY_END.fullmatch(fragment, place.end()):
+            return fragment[place.start() :]
+    return None
+
+
+def written_in_full(entity: str, text: str) -> str:
+    """The body's full name when the name as written is short (省人社厅, 省科技厅) and `text` also writes the
+    full one; else the name as written.
+
+    >>> written_in_full("省科技厅", "2016年,省科技厅坚持…本报告的电子版可在河北省科学技术厅网站查询")
+    '河北省科学技术厅'
+    >>> written_in_full("省科技厅", "2016年,省科技厅坚持…")
+    '省科技厅'
+    """
+    if expand_abbreviation(entity) == entity and not entity.startswith(("省", "市")):
+        return entity
+    full = canonical_entity(entity, text)
+    return full if full and full in text else entity
+
+
 def canonical_entity(entity: str | None, text: str) -> str | None:
     """The body's full name, region resolved from `text` (the report); the name as written when uncertain."""
     if not entity:

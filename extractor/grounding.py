@@ -22,11 +22,10 @@ import re
 
 from extractor.records import FieldValue
 from extractor.textnorm import locate, number_in_quote
-from extractor.textrules import is_approximate, speaks_of_another_period
+from extractor.textrules import OPENING_YEAR, governed_by_another_period, is_approximate, mentions_another_year
 
 _SENTENCE_END = re.compile(r"[。;!?\n]")
 _CLAUSE_BREAK = re.compile(r"[,;:、。\n]")
-_CUMULATIVE = re.compile(r"累计|历年|以来")
 
 
 def ground_figure(
@@ -62,8 +61,8 @@ def clause_start_before(text: str, sentence_start: int, position: int) -> int:
 
 def not_for_the_year(text: str, start: int, end: int, year: int | None) -> str | None:
     """Why the number at `text[start:end]` is not a figure of the report year, or None when nothing says so:
-    a cumulative word earlier in its sentence (累计, 历年, 以来), another period or year in its clause, or an
-    approximation (3000余条, 近百).
+    a period word governing its comma-part (累计, 以来, 截至…: `governed_by_another_period`, the prose parsers'
+    rule), another year in its clause or at the sentence's opening, or an approximation (3000余条, 近百).
 
     >>> text = "截至2017年12月31日,通过政府网站公开政府信息34920条。《条例》实施以来,累计公开3万余条。"
     >>> not_for_the_year(text, 26, 31, 2017) is None
@@ -72,20 +71,17 @@ def not_for_the_year(text: str, start: int, end: int, year: int | None) -> str |
     'speaks of another period than the report year'
     """
     sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    sentence_end = next((m.start() for m in _SENTENCE_END.finditer(text, end)), len(text))
     clause_start = clause_start_before(text, sentence_start, start)
     if (
-        _CUMULATIVE.search(text, sentence_start, start)
-        or speaks_of_another_period(text[clause_start:end], year)
+        governed_by_another_period(text[sentence_start:sentence_end], start - sentence_start, year)
+        or mentions_another_year(text[clause_start:end], year)
         or _opens_with_another_year(text, sentence_start, year)
     ):
         return "speaks of another period than the report year"
     if is_approximate(text, start, end):
         return "gives an approximate figure"
     return None
-
-
-_OPENING_YEAR = re.compile(r"\s*(?:[一二三四五六七八九十]+、[^,。;]{0,24}?)?((?:19|20)\d\d)\s*年(?:度)?\s*[,，]")
-"""A sentence that opens on a year and a comma (2016年,… or 五、复议情况2016年,…): that year is every clause's."""
 
 
 def _opens_with_another_year(text: str, sentence_start: int, year: int | None) -> bool:
@@ -95,7 +91,7 @@ def _opens_with_another_year(text: str, sentence_start: int, year: int | None) -
     >>> _opens_with_another_year(text, 0, 2017), _opens_with_another_year(text, 0, 2016)
     (True, False)
     """
-    opening = _OPENING_YEAR.match(text, sentence_start)
+    opening = OPENING_YEAR.match(text, sentence_start)
     return year is not None and opening is not None and int(opening.group(1)) != year
 
 

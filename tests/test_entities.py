@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from extractor.documents import load_document
-from extractor.entities import canonical_entity, expand_abbreviation, prefecture_provinces, provinces
+from extractor.entities import (
+    body_named_at_end,
+    canonical_entity,
+    expand_abbreviation,
+    prefecture_provinces,
+    provinces,
+    written_in_full,
+)
 from extractor.pipeline import extract_document
 
 DOCS = Path(__file__).resolve().parent.parent / "evals" / "docs"
@@ -84,3 +91,17 @@ def test_region_table_has_every_province_once_and_unique_prefectures():
     assert len(cities) >= 330
     assert set(cities.values()) <= set(provinces())
     assert Counter(cities.values())["江苏省"] == 13 and Counter(cities.values())["河北省"] == 11
+
+
+def test_a_body_name_closing_a_run_together_signature_starts_at_its_region():
+    assert body_named_at_end("六、其他需要报告的事项无河北省人力资源和社会保障厅") == "河北省人力资源和社会保障厅"
+    assert body_named_at_end("其他需要报告的事项无淮安市洪泽区人民政府") == "淮安市洪泽区人民政府"
+    assert body_named_at_end("其他需要报告的事项无") is None
+    assert body_named_at_end("确保政务公开工作高质量完成") is None
+
+
+def test_a_short_name_becomes_the_full_name_only_when_the_report_writes_it():
+    text = "2019年,省人社厅认真贯彻…六、其他需要报告的事项无河北省人力资源和社会保障厅"
+    assert written_in_full("省人社厅", text) == "河北省人力资源和社会保障厅"
+    assert written_in_full("省人社厅", "2019年,省人社厅认真贯彻《河北省实施〈条例〉办法》") == "省人社厅"
+    assert written_in_full("洪泽区", "淮安市洪泽区人民政府,江苏省淮安市洪泽区") == "洪泽区"  # a full name: as written

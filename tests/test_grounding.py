@@ -160,6 +160,17 @@ def test_every_accepted_value_is_the_text_between_its_offsets() -> None:
         assert TEXT[found.start : found.end] == found.quote
 
 
+def test_a_period_word_governs_only_its_comma_part_as_in_the_prose_parsers() -> None:
+    text = "2020年,在厅网站主动公开各类文件信息2100余条,“河北人社”微信公众平台累计发布信息1465条,共举办参加新闻发布会10次。"
+    at = text.index("1465")
+    assert not_for_the_year(text, at, at + 4, 2020) == "speaks of another period than the report year"
+    at = text.index("10次")
+    assert not_for_the_year(text, at, at + 2, 2020) is None
+    text = "截至2017年底,累计受理申请100件,其中网上申请50件。"
+    at = text.index("50")
+    assert not_for_the_year(text, at, at + 2, 2017) == "speaks of another period than the report year"
+
+
 def test_a_sentence_opening_on_another_year_is_not_the_report_years_in_any_clause():
     from extractor.grounding import not_for_the_year
 

@@ -161,3 +161,21 @@ def test_published_on_from_signature_date_followed_by_page_boilerplate():
 
 def test_signature_date_before_the_report_year_is_not_the_published_date():
     assert parse_meta("某县2019年政府信息公开工作年度报告\n正文。\n某县人民政府\n2018年1月20日")["published_on"] is None
+
+
+def test_a_signature_run_into_its_date_names_the_body():
+    text = (
+        "根据《中华人民共和国政府信息公开条例》规定,现将我厅政务公开工作报告如下:一、总体情况2020年,全年共受理"
+        "政府信息公开申请78件。六、其他需要报告的事项无河北省人力资源和社会保障厅2021年1月27日更多信息请关注官方微信“河北人社”"
+    )
+    meta = parse_meta(text)
+    assert (meta["entity"], meta["published_on"], meta["level"]) == ("河北省人力资源和社会保障厅", "2021-01-27", "department")
+
+
+def test_the_full_name_the_report_writes_is_preferred_over_its_short_form():
+    text = (
+        "本报告的电子版可在河北省科学技术厅网站查询下载。如对本报告有任何疑问,请与河北省科技厅办公室联系"
+        "(地址:石家庄市裕华东路105号)。一、概述 2016年,省科技厅坚持把政府信息公开工作摆上重要议事日程。"
+    )
+    assert parse_meta(text)["entity"] == "河北省科学技术厅"
+    assert parse_meta(text.replace("河北省科学技术厅网站", "厅网站"))["entity"] == "省科技厅"  # no full name written

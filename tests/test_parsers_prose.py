@@ -19,12 +19,40 @@ def _found(text: str, template: str = "legacy", year: int | None = 2017) -> dict
         "自《条例》实施以来,全县主动公开政府信息8000条。",
         "历年主动公开政府信息共计5000条。",
         "2016年全市主动公开政府信息3000条。",
-        "全年主动公开政府信息1200条,同比增长10%。",
         "上年共受理政府信息公开申请40件。",
+        "截至2017年底,累计受理政府信息公开申请100件,其中网上申请50件。",
+        "截至12月末,“某某发布”微信公众号发布信息260条。",
     ],
 )
 def test_cumulative_or_other_year_clause_gives_nothing(text):
     assert _found(text) == {}
+
+
+def test_a_period_word_silences_only_the_comma_part_that_holds_it():
+    text = (
+        "2020年,在厅网站主动公开各类文件信息2100余条,“河北人社”微信公众平台累计发布信息1465条,"
+        "向人社部门户网站报送信息80条,共举办参加新闻发布会10次。"
+    )
+    assert _found(text, "gov2019", 2020) == {"stats_legacy.responses.press_conferences": 10}
+    assert _found("全年主动公开政府信息1200条,比上年的1000条增长20%。") == {"stats_legacy.proactive.total": 1200}
+
+
+def test_a_sum_the_report_year_opens_is_the_years_figure():
+    text = "2018年,我厅网站主动公开政府信息累计357条,概况信息10条,工作动态220条。"
+    assert _found(text, year=2018) == {"stats_legacy.proactive.channels.website": 357}
+    assert _found(text.replace("2018年,", "2018年,自2008年开通以来,"), year=2018) == {}
+
+
+def test_until_the_years_end_from_an_opening_inside_the_year_is_the_years_figure():
+    text = "2016年10月开通“河北工信”微信公众号,截至12月末发布信息260条。"
+    assert _found(text, year=2016) == {"stats_legacy.proactive.channels.wechat": 260}
+    assert _found(text.replace("2016年10月", "2015年10月"), year=2016) == {}
+
+
+def test_until_the_last_day_of_the_report_year_is_the_years_figure():
+    text = "截至20171231日,通过政府网站公开政府信息34920条。"  # a scrape that lost 年 and 月
+    assert _found(text, year=2017) == {"stats_legacy.proactive.channels.website": 34920}
+    assert _found(text, year=2018) == {}
 
 
 def test_other_year_clause_does_not_hide_the_report_year_clause():
@@ -368,7 +396,66 @@ def test_a_weibo_listed_after_another_channel_gives_no_weibo_figure():
     assert _found("全年通过“某某发布”微信公众号、政务微博发布信息1234条。") == {}
 
 
-def test_requests_received_by_letter_give_the_letter_channel():
+def test_requests_received_by_letter_give_the_letter_channel_and_the_requests_received():
     assert _found("2019年收到3份以信函形式提出的信息公开申请,已按时答复办结。", "gov2019", 2019) == {
-        "stats_legacy.requests.channels.letter": 3
+        "stats_legacy.requests.channels.letter": 3,
+        "stats_2019.requests.new_received.total": 3,
     }
+    assert _found("2016年,某某厅收到2份以信函形式提出的信息公开申请。", year=2016) == {
+        "stats_legacy.requests.channels.letter": 2,
+        "stats_legacy.requests.received": 2,
+    }
+
+
+def test_a_number_of_enquiries_before_the_word_request_is_no_request_count():
+    assert _found("2016年,某某厅收到3件咨询,收到信息公开申请的有关问题。", year=2016) == {}
+
+
+def test_requests_answered_follow_the_requests_of_their_clause():
+    assert _found("2016年,我厅共收到信息公开申请1件,办理答复1件。", year=2016) == {
+        "stats_legacy.requests.received": 1,
+        "stats_legacy.requests.answered": 1,
+    }
+    assert _found("2016年,网上咨询办理答复300件。", year=2016) == {}
+
+
+def test_reconsideration_matters_with_their_result_give_the_total_and_the_upheld():
+    text = "2016年,在依申请公开政府信息中,某某厅处理3件属维持具体行政行为的行政复议事项。"
+    assert _found(text, year=2016) == {
+        "stats_legacy.appeals.reconsideration.total": 3,
+        "stats_legacy.appeals.reconsideration.upheld": 3,
+    }
+    assert _found("2016年,某某厅处理3件属维持具体行政行为的行政复议事项。", year=2016) == {}  # not said to be disclosure's
+
+
+def test_information_given_free_to_applicants_states_no_fee_collected():
+    assert _found("2016年,我厅全部免费为申请人提供政府信息。", year=2016) == {"stats_legacy.operations.fees_collected": 0}
+    assert _found("全部免费为申请人提供政府信息。", year=2016) == {"stats_legacy.operations.fees_collected": 0}
+    assert _found("2016年,在档案馆免费提供政府信息查阅服务。", year=2016) == {}
+
+
+def test_an_accounts_picture_and_text_posts_are_its_figures():
+    assert _found("河北人社微信公众号共推送图文消息1600条,阅读量达862.1万人次。", "gov2021", 2022) == {
+        "stats_legacy.proactive.channels.wechat": 1600
+    }
+    text = "2016年参加新闻发布会2次,省政府门户网站网络访谈1次,通过微信公众平台“科冀汇”发布图文(含视频)信息800篇。"
+    assert _found(text, year=2016) == {
+        "stats_legacy.responses.press_conferences": 2,
+        "stats_legacy.responses.online_interviews": 1,
+        "stats_legacy.proactive.channels.wechat": 800,
+    }
+
+
+def test_hotspots_named_by_their_topics_are_the_hotspots_figure():
+    text = "2016年,通过网站、微博等不同方式回应公众关注的我省产业结构调整、企业融资担保等方面的热点20次。"
+    assert _found(text, year=2016) == {"stats_legacy.responses.hotspots": 20}
+
+
+def test_a_points_channel_title_makes_its_figure_that_channels_never_the_total():
+    text = "3、“河北工信”政务微博。2016年发布信息300条,收到网民提问、留言20余条。4、“河北工信”微信公众号。"
+    assert _found(text, year=2016) == {"stats_legacy.proactive.channels.weibo": 300}
+    assert _found("(二)政务客户端。2016年发布信息300条。", year=2016) == {}  # a channel with no key: nothing
+
+
+def test_a_title_that_names_no_channel_leaves_the_total():
+    assert _found("(一)主动公开情况。2016年发布信息500条。", year=2016) == {"stats_legacy.proactive.total": 500}

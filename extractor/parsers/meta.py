@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from extractor.entities import body_named_at_end, written_in_full
 from extractor.parsers.formats import detect_template
 
 _TITLE = re.compile(
@@ -39,6 +40,8 @@ def parse_meta(text: str) -> dict[str, Any]:
     signer, signed_on = _signature(text, year)
     if entity is None:
         entity = _entity_from_body(head, signer)
+    if entity is not None:
+        entity = written_in_full(entity, text)
     template = _template(text, year)
     return {
         "entity": entity,
@@ -189,6 +192,11 @@ def _signature(text: str, year: int | None) -> tuple[str | None, str | None]:
         (None, None)
         >>> _signature("正文。\\n某某县人民政府办公室\\n2020年1月", 2019)
         ('某某县人民政府办公室', None)
+
+    A signature run together with the text before it and its date is read from the region its name starts with:
+
+        >>> _signature("六、其他需要报告的事项无河北省人力资源和社会保障厅2021年1月27日更多信息请关注", 2020)
+        ('河北省人力资源和社会保障厅', '2021-01-27')
     """
     tail = re.sub(r"[|\s]*\|[|\s]*", " | ", text[-3000:])[-500:].replace("○", "〇").replace("零", "〇")
     found: list[tuple[re.Match[str], int, str | None]] = []
@@ -214,7 +222,7 @@ def _signature(text: str, year: int | None) -> tuple[str | None, str | None]:
             return None, None  # an impossible date closes the text: no date, and no signer to trust
         before = re.split(r"[。;!?,:\n|]|\s", tail[: match.start()].rstrip())[-1]
         signer = re.fullmatch(_ORG, before) if len(before) <= 25 else None
-        return (signer.group(0) if signer else None), date
+        return (signer.group(0) if signer else body_named_at_end(before[-40:])), date
     return None, None
 
 

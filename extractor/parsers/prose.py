@@ -1,7 +1,8 @@
 """The commonest prose statements of the table quantities, and stated zeros.
 
-Each rule reads one clause (text between 。；, or a line break). A clause that speaks of another period
-(累计, 历年, 以来, 截至, 同比, 上年, another year) or gives an approximation (300余, 近百, 约) yields nothing:
+Each rule reads one clause (text between 。；, or a line break). A clause that names another year yields
+nothing; a period word (累计, 历年, 以来, 截至, 同比, 上年) silences the figures of the comma-part that holds it
+(`extractor.textrules.governed_by_another_period`), and an approximation (300余, 近百, 约) its own number:
 null beats wrong.
 
     >>> found = parse_prose("2018年,全市共受理政府信息公开申请25件。", "stats_legacy", 2018)
@@ -9,10 +10,21 @@ null beats wrong.
     [('stats_legacy.requests.received', 25, '受理政府信息公开申请25件')]
     >>> [v.path for v in parse_prose("《条例》实施以来累计主动公开政府信息373127条。", "stats_legacy", 2017).values]
     []
+    >>> text = "2020年,在厅网站主动公开各类文件信息2100余条,“河北人社”微信公众平台累计发布信息1465条,共举办参加新闻发布会10次。"
+    >>> [(v.path, v.value) for v in parse_prose(text, "stats_legacy", 2020).values]
+    [('stats_legacy.responses.press_conferences', 10)]
     >>> [(v.path, v.value) for v in parse_prose("本年度未发生政府信息公开行政复议、行政诉讼案件。", "stats_2019", 2022).values]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('stats_2019.appeals.reconsideration.total', 0), ('stats_2019.appeals.litigation_direct.total', 0),
      ('stats_2019.appeals.litigation_after_reconsideration.total', 0)]
+
+Counts stated as matters with their result, and zeros stated as a free service, are read too:
+
+    >>> text = "2016年,某厅收到2份以信函形式提出的信息公开申请;全部免费为申请人提供政府信息。"
+    >>> [(v.path, v.value) for v in parse_prose(text, "stats_legacy", 2016).values]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('stats_legacy.requests.received', 2), ('stats_legacy.requests.channels.letter', 2),
+     ('stats_legacy.operations.fees_collected', 0)]
 
 Channels are read where the report names one on its own: an official account, a website.
 
@@ -37,7 +49,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from extractor.records import FieldValue, ParseResult
-from extractor.textrules import is_approximate, speaks_of_another_period
+from extractor.textrules import governed_by_another_period, is_approximate, mentions_another_year
 
 N = r"(?P<n>\d+)"
 _CHANNEL_WORDS = r"网站|网|微博|微信|渠道|平台|公报|新媒体|栏目|专栏|客户端"
@@ -63,6 +75,12 @@ class ProseRule:
     money_per_yuan: bool = False
 
 
+_UPHELD_MATTERS = (
+    rf"(?:政府信息公开|依申请公开|信息公开)[^。;]{{0,30}}?(?:处理|办理|受理|收到|发生)(?:了)?{N}\s*(?:件|起|宗|个)"
+    r"(?:属于?|为)?维持(?:原)?具体行政行为的行政复议(?:事项|案件)"
+)
+_PICTURES_AND_TEXT = r"图文(?:[(（][^)）]{1,6}[)）])?(?:信息|消息)?"
+"""An account's posts: 图文消息, 图文(含视频)信息."""
 _L = "stats_legacy."
 _M = "stats_2019."
 _TOTAL = _L + "proactive.total"
@@ -88,7 +106,7 @@ RULES = [
         _WEBSITE,
         _WEBSITE,
         rf"(?:政府|门户|官方|[厅局委])网站(?:平台)?(?:上)?(?:全年|本年度?)?(?:主动)?(?:公开|发布|推送)(?:了)?"
-        rf"(?:[^,。;:]{{0,30}}?等)?(?:各类|各种)?(?:政府|政务|文件)?信息(?:数量?)?(?:共计?)?{N}\s*(?:条|篇|件|$)",
+        rf"(?:[^,。;:]{{0,30}}?等)?(?:各类|各种)?(?:政府|政务|文件)?信息(?:数量?)?(?:共计?|累计)?{N}\s*(?:条|篇|件|$)",
     ),
     ProseRule(
         _L + "proactive.channels.other",
@@ -101,10 +119,24 @@ RULES = [
         rf"(?:受理|收到|接收|接到)(?:[^,。;:咨询]{{0,10}}?)(?:政府信息公开|依申请公开|信息公开)(?:的)?(?:申请|信息)?(?:事项|件)?"
         rf"(?:共计?|合计)?{N}\s*(?:件|条|个|份|宗)",
     ),
+    # the number first, the channel between it and the noun: "收到2份以信函形式提出的信息公开申请"
+    ProseRule(
+        _L + "requests.received",
+        _M + "requests.new_received.total",
+        rf"(?:受理|收到|接收|接到)(?:了)?{N}\s*(?:份|件|个|宗)(?:[^,。;:咨询]{{0,12}}?)(?:政府信息公开|依申请公开|信息公开)(?:的)?申请",
+    ),
+    # "(信息公开申请1件,)办理答复1件": the answers of the requests the clause counts
+    ProseRule(_L + "requests.answered", None, rf"(?:政府信息公开|依申请公开|信息公开)申请[^。;]{{0,20}}?办理答复(?:共计?)?{N}\s*件"),
     ProseRule(
         _L + "appeals.reconsideration.total",
         _M + "appeals.reconsideration.total",
         rf"(?<!复议后提起)行政复议(?:案件)?(?:共计?)?{N}\s*(?:件|起|宗|个)",
+    ),
+    # a number of matters with their result, in a clause about disclosure: "在依申请公开政府信息中,…处理3件属维持具体
+    # 行政行为的行政复议事项" states the total and that all were upheld
+    *(
+        ProseRule(_L + f"appeals.reconsideration.{part}", _M + f"appeals.reconsideration.{part}", _UPHELD_MATTERS)
+        for part in ("total", "upheld")
     ),
     ProseRule(_L + "appeals.litigation.total", None, rf"(?<![复议][和及与、])行政诉讼(?:案件)?(?:共计?)?{N}\s*(?:件|起|宗|个)"),
     ProseRule(
@@ -138,12 +170,20 @@ RULES = [
         _L + "responses.press_conferences", _L + "responses.press_conferences", rf"(?:召开|举办)(?:或参加)?(?:了)?{N}\s*(?:场|次)新闻发布会"
     ),
     ProseRule(
-        _L + "responses.online_interviews", _L + "responses.online_interviews", rf"在线访谈(?:活动|节目)?(?:共计?)?{N}\s*(?:次|期|场)"
+        _L + "responses.online_interviews",
+        _L + "responses.online_interviews",
+        rf"(?:在线|网络)访谈(?:活动|节目)?(?:共计?)?{N}\s*(?:次|期|场)",
     ),
     ProseRule(
         _L + "responses.hotspots",
         _L + "responses.hotspots",
         rf"回应(?:公众|社会)?(?:关注)?(?:的)?热点(?:问题)?(?:和|或|及|、)?(?:重大)?舆情(?:共计?)?{N}\s*(?:次|件|条)",
+    ),
+    # "回应公众关注的我省产业结构调整、…等方面的热点20次"
+    ProseRule(
+        _L + "responses.hotspots",
+        _L + "responses.hotspots",
+        rf"回应(?:公众|社会)(?:关注)?的[^,。;]{{1,40}}?等方面的热点(?:问题)?(?:共计?)?{N}\s*(?:次|件|条)",
     ),
     ProseRule(_L + "responses.weibo_wechat", _L + "responses.weibo_wechat", rf"微博微信回应(?:事件)?{N}\s*(?:次|件)"),
     ProseRule(
@@ -162,7 +202,7 @@ RULES = [
         _L + "proactive.channels.wechat",
         _L + "proactive.channels.wechat",
         rf"(?<![、和及与”])(?:“[^”]{{1,12}}”)?微信(?:公众号|公众平台)(?:(?!{_CHANNEL_WORDS}|视频号|抖音|头条)[^。;]){{0,20}}?"
-        rf"(?:公开|发布|推送)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|文章|稿件)(?:共计?)?{N}\s*(?:条|篇)",
+        rf"(?:公开|发布|推送)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|文章|稿件|{_PICTURES_AND_TEXT})(?:共计?)?{N}\s*(?:条|篇)",
     ),
     ProseRule(_L + "requests.channels.online", _L + "requests.channels.online", rf"(?:网上|网络|在线)申请{N}\s*(?:件|条)"),
     ProseRule(_L + "requests.channels.in_person", _L + "requests.channels.in_person", rf"(?:当面|现场)申请{N}\s*(?:件|条)"),
@@ -195,6 +235,13 @@ RULES = [
         r"无向[^。;,]{0,16}?(?:进行)?收费|(?:没有|未发生)任何收费",
         zero=True,
     ),
+    # "全部免费为申请人提供政府信息": information given to applicants free of charge
+    ProseRule(
+        _L + "operations.fees_collected",
+        _L + "operations.fees_collected",
+        r"免费(?:为|向)申请人提供|(?:为|向)申请人免费提供",
+        zero=True,
+    ),
     ProseRule(
         _L + "operations.fees_waived",
         None,
@@ -219,11 +266,13 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
     modern = block == "stats_2019"
     found: dict[str, list[FieldValue]] = defaultdict(list)
     lone_website: list[FieldValue] = []
+    points = _channel_points(text)
     for clause_start, body in _clauses(text):
-        if not _WORTH_READING.search(body) or speaks_of_another_period(body, year):
+        if not _WORTH_READING.search(body) or mentions_another_year(body, year):
             continue
         has_digit = _DIGIT.search(body) is not None
         zeros = _zero_appeals(body, clause_start, modern) if "复议" in body or "诉讼" in body else []
+        zeros = [zero for zero in zeros if not governed_by_another_period(body, zero.start - clause_start, year)]
         for rule in RULES:
             key = rule.modern_key if modern else rule.legacy_key
             if key is None or not (rule.zero or has_digit):
@@ -232,13 +281,20 @@ def parse_prose(text: str, block: str, year: int | None) -> ParseResult:
                 continue  # "受理行政复议1起…没有因政府信息公开而被提起的行政复议": the 1 is not about disclosure
             for match in _compiled(rule.pattern).finditer(body):
                 value = _value(rule, match, body)
-                if value is not None:
+                if value is not None and not governed_by_another_period(body, match.start("n" if not rule.zero else 0), year):
                     start = clause_start + match.start()
-                    field = FieldValue(key, value, match.group(0), start, clause_start + match.end())
-                    if key == _WEBSITE and not _website_is_a_channel(text, clause_start, body, match):
+                    channel = _point_channel(points, start)
+                    if key == _TOTAL and channel is not None:
+                        if not channel:
+                            continue  # a channel the statistics have no key for (客户端): not the body's total
+                        key_here = channel
+                    else:
+                        key_here = key
+                    field = FieldValue(key_here, value, match.group(0), start, clause_start + match.end())
+                    if key_here == _WEBSITE and channel is None and not _website_is_a_channel(text, clause_start, body, match):
                         lone_website.append(field)
                     else:
-                        found[key].append(field)
+                        found[key_here].append(field)
         for zero in zeros:
             found[zero.path].append(zero)
     _place_lone_website_figures(found, lone_website)
@@ -277,9 +333,41 @@ def _clauses(text: str) -> Iterator[tuple[int, str]]:
         yield start, text[start : clause.end()]
 
 
+_POINT_TITLE = re.compile(
+    r"(?:^|(?<=[\n。])|(?<=\s\s))[^\S\n]*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})[、.]|[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）])"
+    r"[^。;,:：\d\n]{0,24}?(?P<channel>网站|微博|微信公众号|微信公众平台|公众号|微信|客户端|APP|政报|公报)\s*[。:：]"
+)
+"""A numbered point whose title is a channel: "3、“河北工信”政务微博。", "(二)门户网站:"."""
+_SENTENCE_END = re.compile(r"[。\n]")
+_CHANNEL_KEYS = {"网站": _WEBSITE, "微博": _L + "proactive.channels.weibo", "政报": _L + "proactive.channels.gazette"}
+_CHANNEL_KEYS |= {"公报": _CHANNEL_KEYS["政报"], "客户端": "", "APP": ""}
+_CHANNEL_KEYS |= dict.fromkeys(("微信公众号", "微信公众平台", "公众号", "微信"), _L + "proactive.channels.wechat")
+
+
+def _channel_points(text: str) -> list[tuple[int, int, str]]:
+    """The numbered points whose title names a channel: (body start, end of the body's first sentence, the
+    channel's key, "" for a channel the statistics have no key for). The title governs the figures of the
+    sentence that follows it (only that one: where the point ends is not always marked).
+
+    >>> text = "2、工作动态。全年发布信息500条。3、“河北工信”政务微博。2016年发布信息300条。4、其他。"
+    >>> [(text[start:end], key) for start, end, key in _channel_points(text)]
+    [('2016年发布信息300条', 'stats_legacy.proactive.channels.weibo')]
+    """
+    points = []
+    for title in _POINT_TITLE.finditer(text):
+        end = _SENTENCE_END.search(text, title.end())
+        points.append((title.end(), end.start() if end else len(text), _CHANNEL_KEYS[title.group("channel")]))
+    return points
+
+
+def _point_channel(points: list[tuple[int, int, str]], position: int) -> str | None:
+    """The channel key of the channel point holding `position` ("" for an unkeyed channel), None outside them."""
+    return next((key for start, end, key in points if start <= position < end), None)
+
+
 _LETTER_OR_FAX = re.compile(r"信函[、/和及或]传真申请|传真[、/和及或]信函申请")
-_WORTH_READING = re.compile(r"\d|未|没有|无|不")
-"""Every rule reads a number or a stated zero (未, 没有, 无, 不…): a clause with none of these is skipped."""
+_WORTH_READING = re.compile(r"\d|未|没有|无|不|免费")
+"""Every rule reads a number or a stated zero (未, 没有, 无, 不, 免费…): a clause with none of these is skipped."""
 _DIGIT = re.compile(r"\d")
 """A rule that reads a number (not a stated zero) is tried only on a clause with a digit."""
 _THROUGH_SITE = re.compile(r"(?:通过|依托|利用)[^,。;]{0,15}$")

@@ -21,11 +21,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from extractor.parsers.prose import speaks_of_another_period
 from extractor.parsers.reconstruct import reconstruct
 from extractor.parsers.rows import COLUMNS_7, Equation, RowReading, RowSpec, field_values, fuzzy, read_rows
 from extractor.records import FieldValue, Number, ParseResult
 from extractor.schema import get_path
+from extractor.textrules import speaks_of_another_period
 
 SUM_7 = ((6, (0, 1, 2, 3, 4, 5)),)
 APPEAL_RESULTS = ("upheld", "corrected", "other", "pending", "total")
