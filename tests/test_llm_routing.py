@@ -396,3 +396,9 @@ def test_a_concession_leading_a_list_of_shortcomings_in_one_sentence_is_no_item(
         ("政府信息公开的范围和力度还有待进一步提高,", "problem"),
         ("公开程序的规范性也有待进一步加强。", "problem"),
     ]
+
+
+def test_a_figure_each_of_several_subjects_reached_is_not_offered() -> None:
+    """分别: each account published 420, so no quantity of the catalogue is 420; the single account's 800 is."""
+    text = "2016年,通过微信公众平台发布信息800篇;新浪、腾讯“科技河北”微博分别发布信息420条。"
+    assert [m.value for m in figure_mentions(text, [], 2016)] == [800]

@@ -61,11 +61,23 @@ _CONCESSION_END = re.compile(
 )
 
 
+_GENERIC_SHORTCOMINGS = re.compile(r"不足|问题|差距|短板|需要改进(?:提升)?|[和与及的]|一些|一定|某些|若干|诸多|许多|不少")
+
+
 def _only_concedes(text: str) -> bool:
-    """Whether `text` ends conceding that there are shortcomings without naming one: 但也存在一些问题和不足。,
-    但仍有需要改进提升之处。, not 但仍存在解读形式不够丰富等问题。 (that names one)."""
+    """Whether `text` ends conceding that there are shortcomings and names none: 但也存在一些问题和不足。,
+    但仍有需要改进提升之处。, 但仍然还有不足和需要改进的问题。; not when it names one, in the concession
+    (但仍存在解读形式不够丰富等问题。) or before it (意识不强,与公众的需求还存在一定差距).
+
+    >>> _only_concedes("工作取得了一定的成绩,但仍然还有不足和需要改进的问题。"), _only_concedes("但仍存在解读形式不够丰富等问题。")
+    (True, False)
+    >>> _only_concedes("社会公众参与的意识不强,与公众的需求还存在一定差距")
+    False
+    """
     end = _CONCESSION_END.search(text)
-    return end is not None and not _SHORTCOMING.search(end.group("which"))
+    if end is None:
+        return False
+    return not _SHORTCOMING.search(_GENERIC_SHORTCOMINGS.sub("", end.group("which"))) and not _SHORTCOMING.search(text[: end.start()])
 
 
 _SKIP_SECTION = re.compile(r"依申请|申请情况|申请数量|办理结果|结转|复议|诉讼|收费|减免|其他需要报告|其他报告|附表|需要说明")
@@ -384,6 +396,12 @@ def _listed_shortcomings(text: str, point: Point) -> list[Point]:
     >>> text = "工作取得了一些进展,但也存在一些问题和不足,公开的范围还有待提高,公开程序也有待加强。"
     >>> [p.text for p in _listed_shortcomings(text, Point(0, len(text), text))]
     ['公开的范围还有待提高,', '公开程序也有待加强。']
+
+    A concession followed by examples of it (如…等) stays one point:
+
+    >>> text = "仍存在一些问题与不足,如公开内容不够广泛、解读形式过于单一等。"
+    >>> [p.text for p in _listed_shortcomings(text, Point(0, len(text), text))]
+    ['仍存在一些问题与不足,如公开内容不够广泛、解读形式过于单一等。']
     """
     separators = list(re.finditer("[、,;]", point.text.rstrip("。;")))
     if is_enumerated(point.text) or len(separators) < 2:
@@ -396,9 +414,9 @@ def _listed_shortcomings(text: str, point: Point) -> list[Point]:
         first -= 1
     if first == 0:
         return pieces
-    if len(pieces) - first >= 2 and _only_concedes(text[point.start : pieces[first - 1].end]):
+    if len(pieces) - first >= 2 and _only_concedes(text[point.start : pieces[first - 1].end]) and not pieces[first].text.startswith("如"):
         return pieces[first:]  # what leads up to them only concedes that there are shortcomings
-    return [point]
+    return [point]  # a concession and its examples (存在一些不足,如A、B等) is one point
 
 
 def _sentences_unless_enumerated(text: str, point: Point, section: str) -> list[Point]:
@@ -457,7 +475,7 @@ def _is_lead_in(text: str) -> bool:
     return (
         (len(stripped) <= 200 and stripped.endswith(":"))
         or (len(stripped) <= 60 and bool(re.search(r"(?:将|要|拟).{0,20}(?:以下|如下)", stripped)))
-        or (len(stripped) <= 200 and _only_concedes(stripped))
+        or (len(stripped) <= 200 and not is_enumerated(stripped) and _only_concedes(stripped))
     )
 
 

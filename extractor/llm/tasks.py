@@ -239,14 +239,19 @@ _LISTED = re.compile(r"[、和及与]")
 
 
 def counts_several(clause: str, figures: Sequence[Figure] = FIGURES) -> bool:
-    """Whether the number after `clause` counts a list of several quantities together: the words since the last
-    comma name two of them joined by 、/和/及 (召开新闻发布会、政策解读会10场). Such a figure is not one quantity, so
-    it is offered as none of them.
+    """Whether the number after `clause` counts several things at once: a list of quantities counted together
+    (the words since the last comma name two of them joined by 、/和/及: 召开新闻发布会、政策解读会10场), or each of
+    several subjects (分别: 新浪、腾讯微博分别发布信息420条 is 420 on each, so no one quantity is 420). Such a figure
+    is offered as none of them.
 
     >>> counts_several("围绕重点工作召开新闻发布会、政策解读会"), counts_several("全年召开新闻发布会")
     (True, False)
+    >>> counts_several("新浪、腾讯“科技河北”微博分别发布信息")
+    True
     """
     tail = _LIST_TAIL.search(clause).group(0)  # type: ignore[union-attr]
+    if "分别" in tail:
+        return True
     return bool(_LISTED.search(tail)) and len({f.label for f in figures if re.search(f.cue, tail)}) >= 2
 
 
