@@ -402,3 +402,16 @@ def test_a_figure_each_of_several_subjects_reached_is_not_offered() -> None:
     """分别: each account published 420, so no quantity of the catalogue is 420; the single account's 800 is."""
     text = "2016年,通过微信公众平台发布信息800篇;新浪、腾讯“科技河北”微博分别发布信息420条。"
     assert [m.value for m in figure_mentions(text, [], 2016)] == [800]
+
+
+def test_a_concession_naming_what_needs_improving_opens_problems_not_improvements() -> None:
+    text = (
+        "五、政府信息公开工作存在的主要问题及改进情况2019年,我县政务公开工作虽取得了一定的成绩,但仍然还有不足和需要改进的问题。"
+        "一是个别部门的工作人员对政务信息公开认识还有待提高。二是重点领域政务公开情况参差不齐。"
+        "2020年,我县将从以下几方面进一步加强改进。一是加强培训。进一步提高业务水平。"
+    )
+    assert _kinds(text) == [
+        ("一是个别部门的工作人员对政务信息公开认识还有待提高。", "problem"),
+        ("二是重点领域政务公开情况参差不齐。", "problem"),
+        ("一是加强培训。进一步提高业务水平。", "improvement"),
+    ]

@@ -450,6 +450,8 @@ def _kind_from(point: str, kind: str) -> str:
     if _is_heading(lead) and (_PROBLEM_CUE.search(lead) or _IMPROVEMENT_CUE.search(lead)):
         return _first_kind(lead)
     announces = _is_lead_in(point)
+    if announces and _only_concedes(point.strip()):  # …但仍然还有不足和需要改进的问题。: the problems follow
+        return "problem"
     if _IMPROVEMENT_CUE.search(lead) and (announces or lead.startswith(("下一步", "今后"))):
         return "improvement"
     if _PROBLEM_CUE.search(lead) and announces:
