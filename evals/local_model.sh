@@ -58,7 +58,7 @@ build_server() {
 #   evaluated. --cache_size counts only the KV state of each entry (about 28 kB per token), while each entry
 #   also copies the logits: with --logits_all true that was 0.6 MB per token, and a live eval of the gold set
 #   grew the server to 23 GB before the kernel killed it; with --logits_all false it is at most one batch
-#   (512 tokens, 311 MB), and 200 MB of KV holds a handful of entries (peak 5 GB resident over the gold set).
+#   (512 tokens, 311 MB), and 200 MB of KV holds a handful of entries (peak 5.6 GB resident over four live evals of the gold set).
 SERVER_ARGS=(--model "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" --n_ctx 8192 --n_threads "$THREADS"
     --logits_all false --flash_attn true --cache true --cache_size 200000000)
 
