@@ -415,3 +415,16 @@ def test_a_concession_naming_what_needs_improving_opens_problems_not_improvement
         ("二是重点领域政务公开情况参差不齐。", "problem"),
         ("一是加强培训。进一步提高业务水平。", "improvement"),
     ]
+
+
+def test_the_last_item_of_a_semicolon_list_is_an_item_however_short_and_a_bare_pledge_is_no_item() -> None:
+    text = (
+        "四、存在的问题及改进措施\n主要是主动公开的意识有待进一步加强;部分信息发布还不够及时;门户网站主动公开的内容有待进一步丰富。"
+        "针对这些问题,我们将在今后的工作中采取措施加以改进提高。进一步加大信息公开工作力度,增强信息公开实效。"
+    )
+    assert _kinds(text) == [
+        ("主要是主动公开的意识有待进一步加强;", "problem"),
+        ("部分信息发布还不够及时;", "problem"),
+        ("门户网站主动公开的内容有待进一步丰富。", "problem"),
+        ("进一步加大信息公开工作力度,增强信息公开实效。", "improvement"),
+    ]

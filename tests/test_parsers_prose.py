@@ -459,3 +459,17 @@ def test_a_points_channel_title_makes_its_figure_that_channels_never_the_total()
 
 def test_a_title_that_names_no_channel_leaves_the_total():
     assert _found("(一)主动公开情况。2016年发布信息500条。", year=2016) == {"stats_legacy.proactive.total": 500}
+
+
+def test_a_township_report_states_its_total_with_the_forms_row_name_and_its_zeros_in_plain_words() -> None:
+    """遂溪县建新镇 2018 (Guangdong): the form's row name 主动公开政府信息数 before the number; no request received,
+    no fee, in everyday words."""
+    text = (
+        "2018年度我镇主动公开政府信息数22条,其中线上信息公开15条。\n"
+        "2018年度我镇没有接到群众主动要求公开政府信息的申请。\n"
+        "2018年度,我镇政府信息公开没有收费。"
+    )
+    values = {v.path: v.value for v in parse_prose(text, "stats_legacy", 2018).values}
+    assert values["stats_legacy.proactive.total"] == 22
+    assert values["stats_legacy.requests.received"] == 0
+    assert values["stats_legacy.operations.fees_collected"] == 0

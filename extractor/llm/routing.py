@@ -302,7 +302,7 @@ def narrative_parts(text: str, max_chars: int = 1500) -> list[NarrativePart]:
         for point in points:
             if kind != "highlight":
                 kind = _kind_from(point.text, kind)
-            heading = _is_heading(point.text) and point not in listed
+            heading = _is_heading(point.text) and point not in listed and not _after_semicolon(text, point.start)
             if not (heading or not _is_prose(point.text) or _is_lead_in(point.text)):
                 labelled.append((point, kind, kind == "highlight" or not is_enumerated(point.text)))
             if kind != "highlight" and not heading and _ANNOUNCES_IMPROVEMENTS.search(_last_sentence(point.text)):
@@ -465,6 +465,16 @@ def _is_heading(text: str) -> bool:
     return len(text) <= 40 and not re.search(r"[,;]|。.", text.strip()) and not re.match(r"\s*[一二三四五六七八九十]{1,2}是", text)
 
 
+def _after_semicolon(text: str, start: int) -> bool:
+    """Whether the point at `start` follows a ; : the next item of a list (…;门户网站主动公开的内容有待进一步丰富。),
+    never a title, however short."""
+    return text[:start].rstrip().endswith(";")
+
+
+_PLEDGE = re.compile(r"(?:将|要|拟)[^。;]{0,20}?采取[^。;]{0,6}?措施[^。;]{0,6}?(?:加以|予以|进行)?(?:改进|整改|解决)[^。;,]{0,6}。$")
+"""A sentence that pledges measures and names none (针对这些问题,我们将在今后的工作中采取措施加以改进提高。)."""
+
+
 def _is_lead_in(text: str) -> bool:
     """A paragraph that only announces a list: "…采取以下改进措施:" / "主要存在以下问题:", a short sentence
     announcing what follows ("2020年,我县将从以下几方面加强改进。"), or one that ends conceding shortcomings
@@ -472,12 +482,15 @@ def _is_lead_in(text: str) -> bool:
 
     >>> _is_lead_in("2019年,我厅工作取得了一定的成绩,但仍有需要改进提升之处。"), _is_lead_in("但仍存在解读形式不够丰富等问题。")
     (True, False)
+    >>> _is_lead_in("针对这些问题,我们将在今后的工作中采取措施加以改进提高。"), _is_lead_in("我们将采取措施改进网站,增设解读专栏。")
+    (True, False)
     """
     stripped = text.strip()
     return (
         (len(stripped) <= 200 and stripped.endswith(":"))
         or (len(stripped) <= 60 and bool(re.search(r"(?:将|要|拟).{0,20}(?:以下|如下)", stripped)))
         or (len(stripped) <= 200 and not is_enumerated(stripped) and _only_concedes(stripped))
+        or (len(stripped) <= 60 and bool(_PLEDGE.search(stripped)))
     )
 
 

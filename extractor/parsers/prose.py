@@ -89,7 +89,7 @@ RULES = [
     ProseRule(
         _L + "proactive.total",
         _L + "proactive.total",
-        rf"^(?:(?!{_CHANNEL_WORDS}).)*?主动公开(?:各类|各种)?(?:政府)?信息(?:总数|总量)?(?:共计?|合计|为)?{N}\s*(?:条|件)",
+        rf"^(?:(?!{_CHANNEL_WORDS}).)*?主动公开(?:各类|各种)?(?:政府)?信息(?:总数|总量|数)?(?:共计?|合计|为)?{N}\s*(?:条|件)",
     ),
     # a list of channels closed by 等各类渠道 is every channel together: "通过网站、报纸、微博及微信等各类渠道主动公开政府信息55655条"
     ProseRule(_TOTAL, _TOTAL, rf"等(?:各类|多种|各种)?(?:渠道|途径|方式|平台)主动公开(?:各类)?(?:政府)?信息(?:共计?)?{N}\s*条"),
@@ -232,7 +232,7 @@ RULES = [
     ProseRule(
         _L + "operations.fees_collected",
         _L + "operations.fees_collected",
-        r"无向[^。;,]{0,16}?(?:进行)?收费|(?:没有|未发生)任何收费",
+        r"无向[^。;,]{0,16}?(?:进行)?收费|(?:没有|未发生)任何收费|(?:政府信息公开|依申请公开|信息公开)[^。;,]{0,6}?(?:没有|未|不)收费",
         zero=True,
     ),
     # "全部免费为申请人提供政府信息": information given to applicants free of charge
@@ -251,7 +251,7 @@ RULES = [
     ProseRule(
         _L + "requests.received",
         _M + "requests.new_received.total",
-        r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开)(?:政府信息)?(?:的)?"
+        r"(?:未|没有)(?:收到|受理|接到)(?:任何)?[^。;,]{0,12}?(?:政府信息公开|依申请公开|信息公开|公开政府信息)(?:政府信息)?(?:的)?"
         r"(?:申请|事项(?!的?(?:投诉|举报|咨询|复议|诉讼)))",
         zero=True,
     ),
