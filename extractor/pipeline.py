@@ -75,13 +75,28 @@ def extract_file(path: str | Path, settings: ModelSettings | None = None, time_l
     return extract_file_and_text(path, settings, time_limit)[0]
 
 
+Parsed = tuple[dict[str, Any], ParseResult, ParseResult]
+"""What the parsers read of a document: its metadata, its tables and its prose (`parse_document`)."""
+
+
+def read_file(path: str | Path, time_limit: float | None = None) -> tuple[Document, Parsed]:
+    """Load one report file and run the parsers, failing the file (`DocumentError`) past `time_limit` seconds:
+    the part of an extraction the time limit covers. Call it in a thread of its own and the limit does not
+    apply (`extractor.timelimit`): a batch with a model reads in its main thread and asks the model in others."""
+    with time_limit_on_reading(time_limit, str(path)):
+        document = load_document(path)
+        return document, parse_document(document.text)
+
+
 def extract_file_and_text(
     path: str | Path, settings: ModelSettings | None = None, time_limit: float | None = None
 ) -> tuple[AnnualReport, str]:
     """`extract_file`, and the normalized text that the report's evidence offsets index."""
-    with time_limit_on_reading(time_limit, str(path)):
-        document = load_document(path)
-        parsed = parse_document(document.text)
+    return extract_read(*read_file(path, time_limit), settings)
+
+
+def extract_read(document: Document, parsed: Parsed, settings: ModelSettings | None = None) -> tuple[AnnualReport, str]:
+    """The rest of `extract_file_and_text` for a file `read_file` has read: the model, the checks, the report."""
     return extract_document(document, reader_for(settings) if settings else None, parsed), document.text
 
 
@@ -122,9 +137,7 @@ def model_run(settings: ModelSettings) -> Iterator[Callable[[], None]]:
             _READERS.pop(settings, None)
 
 
-def extract_document(
-    document: Document, reader: ModelReader | None = None, parsed_document: tuple[dict[str, Any], ParseResult, ParseResult] | None = None
-) -> AnnualReport:
+def extract_document(document: Document, reader: ModelReader | None = None, parsed_document: Parsed | None = None) -> AnnualReport:
     """Extract one loaded document: parsers (unless their result is given), then the model when given, then
     checks and the summary."""
     meta, tables, prose = parsed_document or parse_document(document.text)

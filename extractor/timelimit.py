@@ -10,9 +10,10 @@ is a backstop for what nobody has foreseen: it fails the file with a `DocumentEr
     Traceback (most recent call last):
     extractor.errors.DocumentError: slow.txt: reading took longer than the 0.05 s limit per file (--time-limit)
 
-It is enforced with a timer signal, so only in a process's main thread (the parsers-only run, the worker
-processes of a parallel one, a model run at --concurrency 1) and on a platform that has one (not Windows);
-elsewhere the block runs unlimited. Native code (PDFium, lxml) is interrupted when it returns to Python.
+It is enforced with a timer signal, so only in a process's main thread and on a platform that has one (not
+Windows); elsewhere the block runs unlimited. Every batch reads its files in a main thread: the parsers-only run
+and the worker processes of a parallel one, and a run with a model, whose threads only ask the model
+(`extractor.pipeline.read_file`). Native code (PDFium, lxml) is interrupted when it returns to Python.
 """
 
 from __future__ import annotations

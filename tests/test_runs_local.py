@@ -918,15 +918,15 @@ def test_two_runs_at_once_on_one_folder_never_corrupt_it(tmp_path):
 def test_with_a_model_reports_run_in_threads_and_model_use_is_summed_once(good, tmp_path, monkeypatch):
     for copy in range(4):
         shutil.copy(good / "lingshan_2017.txt", good / f"copy{copy}.txt")
-    real = batch.extract_file_and_text
+    real = batch.extract_read  # a run with a model reads each file in its main thread, then asks the model in threads
     threads: set[str] = set()
 
-    def with_model(path, settings=None, **options):
+    def with_model(document, parsed, settings=None):
         import threading
 
         threads.add(threading.current_thread().name)
         time.sleep(0.02)
-        report, text = real(path)
+        report, text = real(document, parsed)
         return report.model_copy(
             update={
                 "run": report.run.model_copy(
@@ -935,7 +935,7 @@ def test_with_a_model_reports_run_in_threads_and_model_use_is_summed_once(good, 
             }
         ), text
 
-    monkeypatch.setattr(batch, "extract_file_and_text", with_model)
+    monkeypatch.setattr(batch, "extract_read", with_model)
     settings = ModelSettings(base_url="http://127.0.0.1:9/v1", model="qwen", concurrency=3)
     stream = io.StringIO()
     result = run_batch([str(good)], BatchOptions(out_dir=tmp_path / "out", settings=settings), stream)
@@ -1232,3 +1232,25 @@ def test_ctrl_c_stops_a_run_waiting_on_a_stalled_model_at_once(needs_model, tmp_
     assert "Traceback" not in err
     _assert_every_output_whole(out)
     assert not list(out.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_a_model_run_holds_each_file_to_the_time_limit_at_any_concurrency(needs_model, tmp_path, capsys, openai_server, concurrency):
+    """The files are read in the main thread, where the time limit's timer works, and only the model is asked in
+    the run's threads: the endless file fails alone, the others are written with the model's answers."""
+    good = needs_model
+    (good / "endless.txt").write_text(_single_line_text(12), encoding="utf-8")
+    openai_server.default = _neutral_answer
+    settings = _model(openai_server.base_url, tmp_path, concurrency=concurrency)
+    capsys.readouterr()
+    stream = io.StringIO()
+    result = run_batch([str(good)], BatchOptions(out_dir=tmp_path / "out", settings=settings, time_limit=0.5), stream)
+    err = stream.getvalue() + capsys.readouterr().err
+    assert (result.exit_status, result.extracted) == (1, 2), err
+    assert [f.line for f in result.failures] == [
+        f"{good / 'endless.txt'}: reading took longer than the 0.5 s limit per file (--time-limit)"
+    ]
+    for name in ("lingshan_2017", "hebei_2021"):
+        written = json.loads((tmp_path / "out" / f"{name}.json").read_text(encoding="utf-8"))
+        assert written["run"]["llm_used"] is True and written["run"]["complete"] is True
+    assert openai_server.chat_bodies()

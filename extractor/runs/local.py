@@ -66,11 +66,11 @@ from typing import Any, TextIO
 from extractor.atomic import TEMPORARY_GLOB, write_atomic
 from extractor.checks import UNREADABLE
 from extractor.dataset import build_dataset
-from extractor.documents import SUPPORTED_SUFFIXES
+from extractor.documents import SUPPORTED_SUFFIXES, Document
 from extractor.errors import ConfigError, ExtractorError, printable
 from extractor.llm.settings import ModelSettings
 from extractor.output import parquet_available, report_json
-from extractor.pipeline import extract_file_and_text, model_run, run_identity
+from extractor.pipeline import Parsed, extract_file_and_text, extract_read, model_run, read_file, run_identity
 from extractor.records import NOT_READ
 from extractor.runs.lock import output_folder_lock
 from extractor.schema import AnnualReport
@@ -282,13 +282,37 @@ def is_current(output: Path, source: Path, identity: Mapping[str, Any]) -> bool:
 def extract_one(path: str, settings: ModelSettings | None, time_limit: float | None = None) -> Outcome:
     """Extract one report to its output text; every exception becomes the failure's one-line reason."""
     try:
-        report, text = extract_file_and_text(path, settings, time_limit=time_limit)
-    except ExtractorError as exc:
+        return _written(*extract_file_and_text(path, settings, time_limit=time_limit))
+    except Exception as exc:
+        return _failure(path, exc)
+
+
+def read_one(path: str, time_limit: float | None) -> tuple[Document, Parsed] | Outcome:
+    """`pipeline.read_file`, or the failure's `Outcome`, worded as `extract_one` words it."""
+    try:
+        return read_file(path, time_limit)
+    except Exception as exc:
+        return _failure(path, exc)
+
+
+def finish_one(path: str, read: tuple[Document, Parsed], settings: ModelSettings | None) -> Outcome:
+    """The rest of `extract_one` for a file `read_one` has read: the model, the checks, the output text."""
+    try:
+        return _written(*extract_read(*read, settings))
+    except Exception as exc:
+        return _failure(path, exc)
+
+
+def _written(report: AnnualReport, text: str) -> Outcome:
+    return Outcome(report_json(report), report.run.accounting, document_text=text, incomplete=_not_read(report))
+
+
+def _failure(path: str, exc: Exception) -> Outcome:
+    """The one-line reason a file failed: the error's own words (its path said once), or an internal error."""
+    if isinstance(exc, ExtractorError):
         where = ExtractorError(exc.message, chunk=exc.chunk, attempt=exc.attempt) if exc.path == path else exc
         return Outcome(None, failure=_one_line(str(where)))
-    except Exception as exc:
-        return Outcome(None, failure=_one_line(f"internal error: {type(exc).__name__}: {exc}"))
-    return Outcome(report_json(report), report.run.accounting, document_text=text, incomplete=_not_read(report))
+    return Outcome(None, failure=_one_line(f"internal error: {type(exc).__name__}: {exc}"))
 
 
 def _not_read(report: AnnualReport) -> str | None:
@@ -463,7 +487,17 @@ def _feed(
     while queue or running:
         while queue and len(running) < window:
             file = queue.popleft()
-            running[pool.submit(extract_one, str(file), settings, time_limit)] = file
+            if settings is None:
+                running[pool.submit(extract_one, str(file), None, time_limit)] = file
+                continue
+            # threads asking a model: the file is read here, in the main thread, where the time limit applies
+            read = read_one(str(file), time_limit)
+            if isinstance(read, Outcome):
+                deliver(file, read)
+            else:
+                running[pool.submit(finish_one, str(file), read, settings)] = file
+        if not running:
+            continue
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             try:
