@@ -81,9 +81,9 @@ def model_within_wholes(values: Iterable[FieldValue], template: str) -> tuple[li
     for whole_path, part_paths in wholes_of(template):
         whole = by_path.get(whole_path)
         parts = [by_path[path] for path in part_paths if path in by_path]
-        if whole is None or not parts or sum(part.value for part in parts) <= whole.value:
-            continue
         added = sum(part.value for part in parts)
+        if whole is None or not parts or added <= whole.value:
+            continue
         for value in (whole, *parts):
             if value.method == "llm" and value.path not in dropped:
                 dropped[value.path] = (

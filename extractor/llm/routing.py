@@ -80,6 +80,8 @@ def _only_concedes(text: str) -> bool:
     return not _SHORTCOMING.search(_GENERIC_SHORTCOMINGS.sub("", end.group("which"))) and not _SHORTCOMING.search(text[: end.start()])
 
 
+HEADLESS_PROBLEMS = "存在的问题"
+"""The title given to problems whose heading scraping lost (`_headless_problems`)."""
 _SKIP_SECTION = re.compile(r"依申请|申请情况|申请数量|办理结果|结转|复议|诉讼|收费|减免|其他需要报告|其他报告|附表|需要说明")
 """Sections with no narrative: applications, appeals, fees, the table's own numbered parts, closing notes."""
 
@@ -346,10 +348,6 @@ def _narrative_sections(text: str) -> list[tuple[str, int, int]]:
             elif (concession := _headless_problems(text, piece_title, a, b)) is not None:
                 sections.append((HEADLESS_PROBLEMS, concession, b))
     return sections
-
-
-HEADLESS_PROBLEMS = "存在的问题"
-"""The title given to problems whose heading scraping lost (`_headless_problems`)."""
 
 
 def _headless_problems(text: str, title: str, start: int, end: int) -> int | None:
